@@ -1,0 +1,305 @@
+//! Text analysis: the tokenizer, the named analyzers the schema refers to, and per-record
+//! language detection.
+//!
+//! Every analyzer starts with [`WordTokenizer`], which knows what PDF-converted scientific
+//! text looks like: French elision (`l'apprentissage`, `l’apprentissage`) is dropped, and a
+//! hyphenated word (`semi-supervised`, `AT-LAS`, `Run-2`) yields its parts *and* the joined
+//! word, so line-break hyphenation never hides a word and `semisupervised` meets
+//! `semi-supervised`. Then, in this order (stop-word lists are accented, and folding before
+//! stemming makes `données` and `donnees` meet): lowercase → stop words → ASCII folding →
+//! stemming (rust-stemmers, through tantivy's `Stemmer`).
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RemoveLongFilter, Stemmer,
+    StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
+};
+
+use crate::model::{Contribution, Language};
+
+/// English analyzer: stop words and Porter2 stemming.
+pub const ENGLISH: &str = "abstract_en";
+/// French analyzer: elision, stop words and Snowball French stemming.
+pub const FRENCH: &str = "abstract_fr";
+/// Language-neutral analyzer: lowercased and accent-folded surface words, nothing removed.
+pub const PLAIN: &str = "abstract_plain";
+
+/// Tokens longer than this (in bytes) are noise (base64, URLs glued together) and dropped.
+const MAX_TOKEN_BYTES: usize = 60;
+
+/// Elided French articles and conjunctions: `l'`, `d'`, `qu'`, `jusqu'`…
+const ELIDED: &[&str] = &[
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
+];
+
+/// Splits on every non-alphanumeric character, drops French elided articles and also emits
+/// the joined form of hyphenated words.
+#[derive(Clone, Default)]
+pub struct WordTokenizer {
+    tokens: Vec<Token>,
+}
+
+/// The token stream of [`WordTokenizer`] (tokens are computed up front).
+pub struct WordTokenStream<'a> {
+    tokens: &'a [Token],
+    index: Option<usize>,
+    current: Token,
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02bc}')
+}
+
+/// Word spans of `text` as (start byte, end byte).
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (index, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(index);
+            }
+        } else if let Some(s) = start.take() {
+            spans.push((s, index));
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, text.len()));
+    }
+    spans
+}
+
+/// Tokenize `text` into `tokens` (cleared first). Public so the highlighter and the query
+/// builder see exactly the words the index saw.
+pub fn tokenize_words(text: &str, tokens: &mut Vec<Token>) {
+    tokens.clear();
+    let spans = word_spans(text);
+    let mut position = 0usize;
+    let mut index = 0usize;
+    while index < spans.len() {
+        let (start, end) = spans[index];
+        let word = &text[start..end];
+        let next_char = text[end..].chars().next();
+        // Elision: `l'apprentissage` → `apprentissage`.
+        if next_char.is_some_and(is_apostrophe) {
+            let after_apostrophe = end + next_char.map_or(0, char::len_utf8);
+            let followed_by_word = spans.get(index + 1).is_some_and(|&(s, _)| s == after_apostrophe);
+            if followed_by_word && ELIDED.iter().any(|e| word.eq_ignore_ascii_case(e)) {
+                index += 1;
+                continue;
+            }
+        }
+        // Hyphenated compound: parts joined by single hyphens.
+        let mut last = index;
+        while let Some(&(next_start, _)) = spans.get(last + 1) {
+            let gap = &text[spans[last].1..next_start];
+            let mut gap_chars = gap.chars();
+            let single_hyphen = gap_chars.next().is_some_and(is_hyphen) && gap_chars.next().is_none();
+            if !single_hyphen {
+                break;
+            }
+            last += 1;
+        }
+        let compound_position = position;
+        for &(part_start, part_end) in &spans[index..=last] {
+            tokens.push(Token {
+                offset_from: part_start,
+                offset_to: part_end,
+                position,
+                text: text[part_start..part_end].to_string(),
+                position_length: 1,
+            });
+            position += 1;
+        }
+        if last > index {
+            let joined: String = spans[index..=last]
+                .iter()
+                .map(|&(s, e)| &text[s..e])
+                .collect();
+            tokens.push(Token {
+                offset_from: start,
+                offset_to: spans[last].1,
+                position: compound_position,
+                text: joined,
+                position_length: last - index + 1,
+            });
+        }
+        index = last + 1;
+    }
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
+        tokenize_words(text, &mut self.tokens);
+        WordTokenStream {
+            tokens: &self.tokens,
+            index: None,
+            current: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for WordTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        let next = self.index.map_or(0, |i| i + 1);
+        self.index = Some(next);
+        match self.tokens.get(next) {
+            Some(token) => {
+                self.current = token.clone();
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}
+
+fn stem_language(language: Language) -> StemLanguage {
+    match language {
+        Language::En => StemLanguage::English,
+        Language::Fr => StemLanguage::French,
+    }
+}
+
+/// The stemming analyzer of one language.
+pub fn language_analyzer(language: Language) -> TextAnalyzer {
+    let stem = stem_language(language);
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::new(stem).expect("tantivy ships en and fr stop words"))
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(stem))
+        .build()
+}
+
+/// The language-neutral analyzer ([`PLAIN`]).
+pub fn plain_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Name under which a language's analyzer is registered.
+pub fn analyzer_name(language: Language) -> &'static str {
+    match language {
+        Language::En => ENGLISH,
+        Language::Fr => FRENCH,
+    }
+}
+
+/// Register every analyzer the schema names. Call after every index create or open.
+pub fn register_analyzers(manager: &TokenizerManager) {
+    manager.register(ENGLISH, language_analyzer(Language::En));
+    manager.register(FRENCH, language_analyzer(Language::Fr));
+    manager.register(PLAIN, plain_analyzer());
+}
+
+/// True when `word` (any case, accents optional) is a stop word of `language`.
+pub fn is_stop_word(word: &str, language: Language) -> bool {
+    let mut analyzer = TextAnalyzer::builder(WordTokenizer::default())
+        .filter(LowerCaser)
+        .filter(StopWordFilter::new(stem_language(language)).expect("stop words"))
+        .build();
+    let mut stream = analyzer.token_stream(word);
+    let mut any_token = false;
+    while stream.advance() {
+        any_token = true;
+    }
+    !any_token && !word.trim().is_empty()
+}
+
+/// Language of a record from its title and abstract: French or English when whatlang is
+/// confident, `None` otherwise (the record is then indexed under both analyzers).
+pub fn detect_language(title: &str, abstract_text: &str) -> Option<Language> {
+    let text = format!("{title}\n{abstract_text}");
+    let detector =
+        whatlang::Detector::with_allowlist(vec![whatlang::Lang::Eng, whatlang::Lang::Fra]);
+    let info = detector.detect(&text)?;
+    // whatlang is unreliable on titles alone: demand some text and its own confidence.
+    if !info.is_reliable() || text.split_whitespace().count() < 8 {
+        return None;
+    }
+    match info.lang() {
+        whatlang::Lang::Eng => Some(Language::En),
+        whatlang::Lang::Fra => Some(Language::Fr),
+        _ => None,
+    }
+}
+
+/// Set `language` on every record that does not have one yet.
+pub fn annotate_languages(records: &mut [Contribution]) {
+    for record in records {
+        if record.language.is_none() {
+            record.language = detect_language(&record.title, &record.abstract_text);
+        }
+    }
+}
+
+/// Run an analyzer over `text` and collect (position, term text) pairs.
+pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+    let mut stream = analyzer.token_stream(text);
+    let mut tokens = Vec::new();
+    while stream.advance() {
+        tokens.push(stream.token().clone());
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+        analyze(analyzer, text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn elision_with_both_apostrophes() {
+        let mut fr = language_analyzer(Language::Fr);
+        let expected = terms(&mut fr, "apprentissage");
+        assert_eq!(terms(&mut fr, "l'apprentissage"), expected);
+        assert_eq!(terms(&mut fr, "l’apprentissage"), expected);
+        assert_eq!(terms(&mut fr, "d'apprentissage"), expected);
+    }
+
+    #[test]
+    fn folding_before_stemming_makes_donnees_meet() {
+        let mut fr = language_analyzer(Language::Fr);
+        assert_eq!(terms(&mut fr, "données"), terms(&mut fr, "donnees"));
+        assert_eq!(terms(&mut fr, "Électrons"), terms(&mut fr, "electron"));
+    }
+
+    #[test]
+    fn hyphenated_words_keep_parts_and_joined_form() {
+        let mut plain = plain_analyzer();
+        assert_eq!(terms(&mut plain, "AT-LAS"), ["at", "las", "atlas"]);
+        assert_eq!(terms(&mut plain, "Geant4 Run-2"), ["geant4", "run", "2", "run2"]);
+    }
+
+    #[test]
+    fn language_detection_needs_real_text() {
+        assert_eq!(detect_language("Calorimeter", ""), None);
+        assert_eq!(
+            detect_language(
+                "Détection de la matière noire",
+                "Nous présentons une nouvelle méthode de détection de la matière noire fondée sur l'apprentissage automatique."
+            ),
+            Some(Language::Fr)
+        );
+    }
+}

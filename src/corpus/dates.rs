@@ -1,0 +1,160 @@
+//! Dates, times and durations as Indico prints them, in French or English:
+//! `mercredi 22 janvier 2020 11:55 (30 minutes)`, `Wednesday, 22 January 2020 11:55`,
+//! `Wednesday, January 22, 2020 11:55 AM`, durations `30 minutes`, `1 heure`, `1h 30m`.
+
+use std::sync::LazyLock;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use regex::Regex;
+
+/// A parsed schedule line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    pub start: NaiveDateTime,
+    pub duration_minutes: Option<u32>,
+}
+
+const WEEKDAYS: &str = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday";
+
+static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)^(?:(?:{WEEKDAYS}),?\s+)?(\d{{1,2}})(?:er)?\s+(\p{{L}}+)\.?\s+(\d{{4}})[\s,]+(?:à\s+|at\s+)?(\d{{1,2}})[:h](\d{{2}})\s*(am|pm)?\s*(?:\((.*)\))?$"
+    ))
+    .expect("valid regex")
+});
+
+static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)^(?:(?:{WEEKDAYS}),?\s+)?(\p{{L}}+)\.?\s+(\d{{1,2}}),?\s+(\d{{4}})[\s,]+(?:at\s+)?(\d{{1,2}}):(\d{{2}})\s*(am|pm)?\s*(?:\((.*)\))?$"
+    ))
+    .expect("valid regex")
+});
+
+static DURATION_PART: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\d+)\s*(heures?|hours?|hrs?|h|minutes?|mins?|m)\b").expect("valid regex")
+});
+
+/// Month number from a French or English month name (accents optional).
+fn month_number(name: &str) -> Option<u32> {
+    let name = crate::text::fold_accents(name).to_lowercase();
+    let months: [&[&str]; 12] = [
+        &["janvier", "january", "jan"],
+        &["fevrier", "february", "feb", "fev"],
+        &["mars", "march", "mar"],
+        &["avril", "april", "apr", "avr"],
+        &["mai", "may"],
+        &["juin", "june", "jun"],
+        &["juillet", "july", "jul", "juil"],
+        &["aout", "august", "aug"],
+        &["septembre", "september", "sep", "sept"],
+        &["octobre", "october", "oct"],
+        &["novembre", "november", "nov"],
+        &["decembre", "december", "dec"],
+    ];
+    months
+        .iter()
+        .position(|names| names.contains(&name.as_str()))
+        .map(|index| index as u32 + 1)
+}
+
+/// Parse a schedule line (decoration such as `*…*` already removed). `None` when the line is
+/// not a date line at all.
+pub fn parse_schedule(line: &str) -> Option<Schedule> {
+    let line = line.trim();
+    let (day, month, year, hour, minute, meridiem, duration) =
+        if let Some(caps) = DAY_MONTH_YEAR.captures(line) {
+            (
+                caps.get(1)?.as_str().parse::<u32>().ok()?,
+                month_number(caps.get(2)?.as_str())?,
+                caps.get(3)?,
+                caps.get(4)?,
+                caps.get(5)?,
+                caps.get(6),
+                caps.get(7),
+            )
+        } else {
+            let caps = MONTH_DAY_YEAR.captures(line)?;
+            (
+                caps.get(2)?.as_str().parse::<u32>().ok()?,
+                month_number(caps.get(1)?.as_str())?,
+                caps.get(3)?,
+                caps.get(4)?,
+                caps.get(5)?,
+                caps.get(6),
+                caps.get(7),
+            )
+        };
+    let year: i32 = year.as_str().parse().ok()?;
+    let mut hour: u32 = hour.as_str().parse().ok()?;
+    let minute: u32 = minute.as_str().parse().ok()?;
+    if let Some(meridiem) = meridiem {
+        let pm = meridiem.as_str().eq_ignore_ascii_case("pm");
+        hour = match (hour, pm) {
+            (12, false) => 0,
+            (12, true) => 12,
+            (h, true) => h + 12,
+            (h, false) => h,
+        };
+    }
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let time = NaiveTime::from_hms_opt(hour, minute, 0)?;
+    Some(Schedule {
+        start: NaiveDateTime::new(date, time),
+        duration_minutes: duration.and_then(|d| parse_duration(d.as_str())),
+    })
+}
+
+/// `30 minutes` → 30, `1 heure` → 60, `1h 30m` → 90, `2 hours` → 120. `None` if no amount.
+pub fn parse_duration(text: &str) -> Option<u32> {
+    let mut total: Option<u32> = None;
+    for caps in DURATION_PART.captures_iter(text) {
+        let amount: u32 = caps[1].parse().ok()?;
+        let unit = caps[2].to_ascii_lowercase();
+        let minutes = if unit.starts_with('h') {
+            amount.checked_mul(60)?
+        } else {
+            amount
+        };
+        total = Some(total.unwrap_or(0).checked_add(minutes)?);
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .unwrap()
+            .and_hms_opt(h, mi, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn french_report_line() {
+        let schedule = parse_schedule("mercredi 22 janvier 2020 11:55 (30 minutes)").unwrap();
+        assert_eq!(schedule.start, at(2020, 1, 22, 11, 55));
+        assert_eq!(schedule.duration_minutes, Some(30));
+        let schedule = parse_schedule("jeudi 1er février 2024 09:05 (1 heure)").unwrap();
+        assert_eq!(schedule.start, at(2024, 2, 1, 9, 5));
+        assert_eq!(schedule.duration_minutes, Some(60));
+    }
+
+    #[test]
+    fn english_report_lines() {
+        let schedule = parse_schedule("Wednesday, 22 January 2020 11:55 (1h 30m)").unwrap();
+        assert_eq!(schedule.start, at(2020, 1, 22, 11, 55));
+        assert_eq!(schedule.duration_minutes, Some(90));
+        let schedule = parse_schedule("Wednesday, January 22, 2020 1:05 PM (2 hours)").unwrap();
+        assert_eq!(schedule.start, at(2020, 1, 22, 13, 5));
+        assert_eq!(schedule.duration_minutes, Some(120));
+    }
+
+    #[test]
+    fn prose_is_not_a_date() {
+        assert_eq!(parse_schedule("The 2020 edition of the School"), None);
+        assert_eq!(parse_schedule("mercredi 31 février 2020 11:55"), None);
+        assert_eq!(parse_duration("soon"), None);
+    }
+}

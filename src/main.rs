@@ -1,0 +1,342 @@
+//! The `abstract-search` command line: `parse`, `ingest`, `serve`, `search`.
+//! Raw flags become settings in one step; `main` prints the error chain once and returns a
+//! non-zero exit code.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use abstract_search::api::{self, ApiOptions, SharedEngine};
+use abstract_search::corpus::LabTable;
+use abstract_search::index::IndexStore;
+use abstract_search::ingest::{self, IngestReport, LABS_FILE};
+use abstract_search::search::{FacetName, SearchRequest};
+use abstract_search::Engine;
+
+#[derive(Parser)]
+#[command(name = "abstract-search", version, about = "Full-text search over conference contributions (Indico exports)")]
+struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "ABSTRACT_SEARCH_LOG_FORMAT")]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse input files and print the records as a JSON array (warnings on stderr).
+    Parse {
+        /// Files to parse (format detected from content).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Lab alias table.
+        #[arg(long, default_value = "corpus/labs.toml")]
+        labs: PathBuf,
+    },
+    /// Rebuild the index from the corpus folder and print a summary.
+    Ingest {
+        #[arg(long, default_value = "corpus", env = "ABSTRACT_SEARCH_CORPUS")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "index", env = "ABSTRACT_SEARCH_INDEX")]
+        index: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the JSON API (building the index first when missing or stale).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:3000", env = "ABSTRACT_SEARCH_ADDR")]
+        addr: SocketAddr,
+        #[arg(long, default_value = "corpus", env = "ABSTRACT_SEARCH_CORPUS")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "index", env = "ABSTRACT_SEARCH_INDEX")]
+        index: PathBuf,
+        /// Origin allowed to call the API from a browser (repeatable); default: any origin.
+        #[arg(long = "cors-origin", env = "ABSTRACT_SEARCH_CORS_ORIGINS", value_delimiter = ',')]
+        cors_origins: Vec<String>,
+        /// Longest a request may take, in seconds.
+        #[arg(long, default_value_t = 10, env = "ABSTRACT_SEARCH_REQUEST_TIMEOUT")]
+        request_timeout: u64,
+    },
+    /// Search the index and print the top hits.
+    Search {
+        query: String,
+        #[arg(long, default_value = "index", env = "ABSTRACT_SEARCH_INDEX")]
+        index: PathBuf,
+        #[arg(long)]
+        theme: Vec<String>,
+        #[arg(long)]
+        lab: Vec<String>,
+        #[arg(long)]
+        day: Vec<String>,
+        #[arg(long)]
+        lang: Vec<String>,
+        #[arg(long)]
+        event: Vec<String>,
+        /// Number of hits.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print the JSON response instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logs(cli.log_format);
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("abstract-search: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Parse { files, labs } => parse(&files, &labs),
+        Command::Ingest { corpus, index, json } => {
+            let report = ingest::ingest(&corpus, &IndexStore::new(index))?;
+            print_report(&report, json)?;
+            Ok(if report.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
+        Command::Serve {
+            addr,
+            corpus,
+            index,
+            cors_origins,
+            request_timeout,
+        } => {
+            let mut options = ApiOptions {
+                request_timeout: Duration::from_secs(request_timeout.max(1)),
+                ..ApiOptions::default()
+            };
+            for origin in cors_origins {
+                options.cors_origins.push(
+                    origin
+                        .parse()
+                        .with_context(|| format!("--cors-origin `{origin}` is not a valid header value"))?,
+                );
+            }
+            serve(addr, &corpus, &index, options)
+        }
+        Command::Search {
+            query,
+            index,
+            theme,
+            lab,
+            day,
+            lang,
+            event,
+            limit,
+            json,
+        } => {
+            let mut request = SearchRequest::query(query);
+            request.per_page = limit.clamp(1, abstract_search::search::request::MAX_PER_PAGE);
+            for (facet, values) in [
+                (FacetName::Theme, theme),
+                (FacetName::Lab, lab),
+                (FacetName::Day, day),
+                (FacetName::Language, lang),
+                (FacetName::Event, event),
+            ] {
+                for value in values {
+                    request = request.with_filter(facet, &value)?;
+                }
+            }
+            let (index, generation) = IndexStore::new(index).open_current()?;
+            let engine = Engine::new(index, Some(generation))?;
+            let response = engine.search(&request)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &response)?;
+                writeln!(out)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            writeln!(out, "{} results ({} ms)", response.total, response.took_ms)?;
+            for hit in &response.hits {
+                let speakers: Vec<String> = hit.speakers.iter().map(|p| p.display_name()).collect();
+                let when = hit.start.map(|s| s.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+                writeln!(out, "\n{:>4}  {}", hit.id, hit.title)?;
+                writeln!(out, "      {}  {}  {}", when, speakers.join("; "), hit.labs.join(", "))?;
+                let snippet = hit.snippet_html.replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m");
+                if !snippet.is_empty() {
+                    writeln!(out, "      {}", decode_entities(&snippet))?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Undo our own HTML escaping for terminal output.
+fn decode_entities(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn parse(files: &[PathBuf], labs_path: &Path) -> anyhow::Result<ExitCode> {
+    let labs = LabTable::load(labs_path)?;
+    let (records, reports) = ingest::load_files(files, &labs)?;
+    let mut failed = false;
+    for report in &reports {
+        for warning in &report.warnings {
+            eprintln!("{warning}");
+        }
+        if let Some(error) = &report.error {
+            eprintln!("{error}");
+            failed = true;
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &records)?;
+    writeln!(out)?;
+    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn print_report(report: &IngestReport, json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    for file in &report.files {
+        match (&file.format, &file.error) {
+            (Some(format), _) => writeln!(
+                out,
+                "{}: {format}, {} records, {} warnings",
+                file.path,
+                file.records,
+                file.warnings.len()
+            )?,
+            (None, Some(error)) => writeln!(out, "skipped {error}")?,
+            (None, None) => {}
+        }
+        for warning in &file.warnings {
+            writeln!(out, "  {warning}")?;
+        }
+    }
+    writeln!(
+        out,
+        "{} files, {} records indexed, {} warnings, {} files skipped, {:.2} s",
+        report.files.len(),
+        report.records,
+        report.warnings,
+        report.failed_files,
+        report.seconds
+    )?;
+    Ok(())
+}
+
+fn serve(addr: SocketAddr, corpus: &Path, index: &Path, options: ApiOptions) -> anyhow::Result<ExitCode> {
+    let store = IndexStore::new(index);
+    if !corpus.join(LABS_FILE).exists() && !corpus.is_dir() {
+        anyhow::bail!("corpus folder {} does not exist", corpus.display());
+    }
+    match ingest::ensure_index(corpus, &store)? {
+        Some(report) => tracing::info!(records = report.records, warnings = report.warnings, seconds = report.seconds, "index built"),
+        None => tracing::info!(index = %index.display(), "index is up to date"),
+    }
+    let (tantivy_index, generation) = store.open_current()?;
+    let engine = Engine::new(tantivy_index, Some(generation))?;
+    let documents = engine.document_count();
+    let shared = SharedEngine::new(engine);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        tracing::info!(%addr, documents, "serving on http://{addr}/");
+        tokio::spawn(watch_generations(store, shared.clone()));
+        let app = api::app(shared, &options);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("server failed")?;
+        tracing::info!("server stopped");
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Swap in a generation written by a concurrent `ingest`, without a restart.
+async fn watch_generations(store: IndexStore, shared: SharedEngine) {
+    let mut interval = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        interval.tick().await;
+        let current = store.current_generation();
+        if current.is_none() || current.as_ref() == shared.current().generation() {
+            continue;
+        }
+        let store = store.clone();
+        let opened = tokio::task::spawn_blocking(move || -> anyhow::Result<Engine> {
+            let (index, generation) = store.open_current()?;
+            Ok(Engine::new(index, Some(generation))?)
+        })
+        .await;
+        match opened {
+            Ok(Ok(engine)) => {
+                tracing::info!(generation = ?engine.generation(), documents = engine.document_count(), "serving new index generation");
+                shared.replace(engine);
+            }
+            Ok(Err(error)) => tracing::warn!(error = %format!("{error:#}"), "new index generation could not be opened; still serving the previous one"),
+            Err(error) => tracing::warn!(error = %error, "index reload task failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,249 @@
+//! The search core: `Engine::search(&SearchRequest) -> Result<SearchResponse, SearchError>`,
+//! record lookup and facet listing. No HTTP types in here: the API, the CLI, tests and benches
+//! all call this directly.
+
+pub mod error;
+pub mod facets;
+pub mod highlight;
+pub mod query;
+pub mod request;
+pub mod response;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+pub use error::SearchError;
+pub use request::{FacetName, Filters, SearchRequest, Sort};
+pub use response::{FacetCount, FacetCounts, Hit, SearchResponse};
+
+use crate::index::Fields;
+use crate::model::Contribution;
+use highlight::Highlighter;
+use query::{build_query, parse_user_query, Analyzers};
+
+/// A searchable index generation.
+pub struct Engine {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    analyzers: Analyzers,
+    generation: Option<PathBuf>,
+}
+
+impl Engine {
+    /// Wrap an opened index (analyzers already registered).
+    pub fn new(index: Index, generation: Option<PathBuf>) -> Result<Engine, SearchError> {
+        let fields = Fields::from_schema(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Engine {
+            index,
+            reader,
+            fields,
+            analyzers: Analyzers::default(),
+            generation,
+        })
+    }
+
+    /// An engine over records held in memory (tests, benches).
+    pub fn from_records(records: &[Contribution]) -> Result<Engine, SearchError> {
+        Engine::new(crate::index::build_in_ram(records)?, None)
+    }
+
+    /// The generation folder this engine serves, when on disk.
+    pub fn generation(&self) -> Option<&PathBuf> {
+        self.generation.as_ref()
+    }
+
+    /// The tantivy index (for tools that need more than search).
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Number of records.
+    pub fn document_count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn record_of(&self, searcher: &Searcher, address: DocAddress) -> Result<Contribution, SearchError> {
+        let document: TantivyDocument = searcher.doc(address)?;
+        let json = document
+            .get_first(self.fields.record)
+            .and_then(|value| value.as_str())
+            .unwrap_or("{}");
+        Ok(serde_json::from_str(json)?)
+    }
+
+    /// The record `event/id`.
+    pub fn contribution(&self, event: &str, id: &str) -> Result<Contribution, SearchError> {
+        let not_found = || SearchError::NotFound {
+            event: event.to_string(),
+            id: id.to_string(),
+        };
+        let numeric_id: u64 = id.parse().map_err(|_| not_found())?;
+        let searcher = self.reader.searcher();
+        let key = Term::from_field_text(self.fields.key, &format!("{event}/{numeric_id}"));
+        let query = TermQuery::new(key, IndexRecordOption::Basic);
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let (_, address) = top.into_iter().next().ok_or_else(not_found)?;
+        self.record_of(&searcher, address)
+    }
+
+    /// Facet counts of the records matching `filters` (no text query).
+    pub fn facets(&self, filters: &Filters) -> Result<(u64, FacetCounts), SearchError> {
+        let searcher = self.reader.searcher();
+        let query = facets::filtered(&AllQuery, filters, None, &self.fields);
+        let total = searcher.search(&query, &Count)? as u64;
+        let counts = facets::count_facets(&searcher, &AllQuery, filters, &self.fields)?;
+        Ok((total, counts))
+    }
+
+    /// Run a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let started = Instant::now();
+        request.validate_window()?;
+        let searcher = self.reader.searcher();
+        let parsed = parse_user_query(&request.q);
+        let mut analyzers = self.analyzers.clone();
+        let built = build_query(&parsed, &self.fields, &mut analyzers, &searcher);
+        let mut notice = parsed.truncated.then(|| {
+            format!(
+                "only the first {} words of the query were used",
+                query::MAX_QUERY_CLAUSES
+            )
+        });
+        if built.only_stop_words {
+            notice = Some("the query has only very common words; add a more specific word".to_string());
+            return Ok(self.empty_response(request, started, notice));
+        }
+        let mut matching = "all";
+        let mut text_query = built.all_words;
+        let mut filtered = facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
+        let mut total = searcher.search(filtered.as_ref(), &Count)? as u64;
+        if total == 0 {
+            if let Some(any_word) = built.any_word {
+                text_query = any_word;
+                filtered = facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
+                total = searcher.search(filtered.as_ref(), &Count)? as u64;
+                matching = "any";
+            }
+        }
+        let top = self.top_docs(&searcher, filtered.as_ref(), request, parsed.is_empty())?;
+        let mut highlighter = Highlighter::new(&built.highlight, analyzers);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let record = self.record_of(&searcher, address)?;
+            hits.push(make_hit(record, score, &mut highlighter));
+        }
+        let facet_counts =
+            facets::count_facets(&searcher, text_query.as_ref(), &request.filters, &self.fields)?;
+        Ok(SearchResponse {
+            total,
+            page: request.page,
+            per_page: request.per_page,
+            took_ms: elapsed_ms(started),
+            query: request.q.clone(),
+            matching,
+            notice,
+            hits,
+            facets: facet_counts,
+        })
+    }
+
+    /// The page of hits in the requested order. Browsing (no text) defaults to programme
+    /// order, since every score would be equal.
+    fn top_docs(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: &SearchRequest,
+        browsing: bool,
+    ) -> Result<Vec<(Option<f32>, DocAddress)>, SearchError> {
+        let collector = TopDocs::with_limit(request.per_page).and_offset(request.offset());
+        let sort = match (request.sort, browsing) {
+            (Sort::Relevance, true) => Sort::Start,
+            (sort, _) => sort,
+        };
+        if sort == Sort::Relevance {
+            let top = searcher.search(query, &collector.order_by_score())?;
+            return Ok(top.into_iter().map(|(score, address)| (Some(score), address)).collect());
+        }
+        let descending = sort == Sort::StartDescending;
+        let by_programme = collector.tweak_score(move |segment: &tantivy::SegmentReader| {
+            let order = segment
+                .fast_fields()
+                .i64("programme_order")
+                .ok()
+                .map(|column| column.first_or_default_col(i64::MAX));
+            move |doc: tantivy::DocId, _score: tantivy::Score| -> i64 {
+                let start = order.as_ref().map_or(i64::MAX, |column| column.get_val(doc));
+                // Highest key first: unscheduled records (i64::MAX) always last.
+                match (start, descending) {
+                    (i64::MAX, _) => i64::MIN,
+                    (start, true) => start,
+                    (start, false) => -start,
+                }
+            }
+        });
+        let top = searcher.search(query, &by_programme)?;
+        Ok(top.into_iter().map(|(_, address)| (None, address)).collect())
+    }
+
+    fn empty_response(
+        &self,
+        request: &SearchRequest,
+        started: Instant,
+        notice: Option<String>,
+    ) -> SearchResponse {
+        let facets = FacetName::ALL
+            .into_iter()
+            .map(|facet| (facet.as_str(), Vec::new()))
+            .collect();
+        SearchResponse {
+            total: 0,
+            page: request.page,
+            per_page: request.per_page,
+            took_ms: elapsed_ms(started),
+            query: request.q.clone(),
+            matching: "none",
+            notice,
+            hits: Vec::new(),
+            facets,
+        }
+    }
+}
+
+fn elapsed_ms(started: Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1e6).round() / 1e3
+}
+
+fn make_hit(record: Contribution, score: Option<f32>, highlighter: &mut Highlighter) -> Hit {
+    let title_html = highlighter.highlight_all(&record.title, record.language);
+    let snippet_html = highlighter.snippet(&record.abstract_text, record.language);
+    Hit {
+        event: record.event.slug,
+        event_title: record.event.title,
+        id: record.id,
+        title: record.title,
+        title_html,
+        snippet_html,
+        speakers: record.speakers,
+        authors: record.authors,
+        coauthors: record.coauthors,
+        labs: record.labs,
+        theme: record.theme,
+        kind: record.kind,
+        day: record.day,
+        start: record.start,
+        duration_minutes: record.duration_minutes,
+        language: record.language,
+        score,
+    }
+}

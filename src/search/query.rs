@@ -1,0 +1,459 @@
+//! Search-box text → tantivy query. We do not use tantivy's query parser: its syntax rejects
+//! ordinary text (`(machine learning`, `ttH(H->bb)`, `theme:`), and a search box owes every
+//! string an answer. The grammar is the one people know from web search: words, `"phrases"`,
+//! `+required`, `-excluded`; everything else is literal text.
+//!
+//! Each word is analyzed with every analyzer (English, French, plain) and searched in the
+//! fields of that analyzer, so a query is never stemmed with one guessed language. Words that
+//! are stop words in either language are optional. Typo tolerance applies to words that do not
+//! occur in the index at all, and the last word is also a prefix (search as you type).
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
+
+use crate::analysis::{self, tokenize_words};
+use crate::index::Fields;
+use crate::model::Language;
+
+/// Relative weight of a title match over an abstract match.
+const TITLE_BOOST: f32 = 3.0;
+/// Weight of names and affiliations.
+const PEOPLE_BOOST: f32 = 1.5;
+/// Weight of theme, session and keywords.
+const EXTRA_BOOST: f32 = 1.5;
+/// Weight of a typo-tolerant match relative to an exact one.
+const FUZZY_BOOST: f32 = 0.3;
+/// Weight of a prefix (search-as-you-type) match.
+const PREFIX_BOOST: f32 = 0.4;
+/// Shortest word that gets one typo; [`TWO_TYPOS_FROM`] gets two.
+const ONE_TYPO_FROM: usize = 5;
+const TWO_TYPOS_FROM: usize = 9;
+/// Shortest last word that is also searched as a prefix.
+const PREFIX_FROM: usize = 3;
+/// Most words of a query that are analyzed (the rest is ignored, said in the response).
+pub const MAX_QUERY_CLAUSES: usize = 32;
+
+/// How a clause takes part in the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    /// Plain word: required when matching all words, optional in the fallback.
+    Default,
+    /// `+word`: always required.
+    Required,
+    /// `-word`: excluded.
+    Excluded,
+}
+
+/// One word or quoted phrase of the user's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub text: String,
+    pub phrase: bool,
+    pub requirement: Requirement,
+}
+
+/// The user's text split into clauses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedQuery {
+    pub clauses: Vec<Clause>,
+    /// The last word was still being typed (no trailing space): also match it as a prefix.
+    pub last_word_is_prefix: bool,
+    /// Clauses beyond [`MAX_QUERY_CLAUSES`] were dropped.
+    pub truncated: bool,
+}
+
+impl ParsedQuery {
+    /// True when nothing searchable was typed (browse mode).
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+}
+
+/// Split search-box text into clauses. Never fails.
+pub fn parse_user_query(text: &str) -> ParsedQuery {
+    let mut parsed = ParsedQuery::default();
+    let mut chars = text.char_indices().peekable();
+    while let Some(&(_, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut requirement = Requirement::Default;
+        if c == '+' || c == '-' {
+            chars.next();
+            match chars.peek() {
+                Some(&(_, next)) if !next.is_whitespace() => {
+                    requirement = if c == '+' {
+                        Requirement::Required
+                    } else {
+                        Requirement::Excluded
+                    };
+                }
+                _ => continue,
+            }
+        }
+        let Some(&(start, first)) = chars.peek() else {
+            break;
+        };
+        let (clause_text, phrase) = if first == '"' {
+            chars.next();
+            let mut phrase_text = String::new();
+            for (_, c) in chars.by_ref() {
+                if c == '"' {
+                    break;
+                }
+                phrase_text.push(c);
+            }
+            (phrase_text, true)
+        } else {
+            let mut end = text.len();
+            while let Some(&(index, c)) = chars.peek() {
+                if c.is_whitespace() {
+                    end = index;
+                    break;
+                }
+                chars.next();
+            }
+            (text[start..end].to_string(), false)
+        };
+        if !clause_text.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        if parsed.clauses.len() == MAX_QUERY_CLAUSES {
+            parsed.truncated = true;
+            break;
+        }
+        parsed.clauses.push(Clause {
+            text: clause_text,
+            phrase,
+            requirement,
+        });
+    }
+    parsed.last_word_is_prefix = parsed.clauses.last().is_some_and(|clause| {
+        !clause.phrase
+            && clause.requirement != Requirement::Excluded
+            && !text.ends_with(char::is_whitespace)
+            && !text.ends_with('"')
+    });
+    parsed
+}
+
+/// Which analyzer produced a highlight pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AnalyzerKind {
+    Language(Language),
+    Plain,
+}
+
+/// What the highlighter marks in text: a term sequence (one term for a word) under one
+/// analyzer, or an approximate word of the plain analyzer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pattern {
+    /// Consecutive terms at (relative position, term) under `analyzer`.
+    Terms {
+        analyzer: AnalyzerKind,
+        terms: Vec<(usize, String)>,
+    },
+    /// A plain word within `distance` edits.
+    Fuzzy { word: String, distance: u8 },
+    /// A plain word starting with `prefix`.
+    Prefix { prefix: String },
+}
+
+/// The analyzers a query is built with (cloned per request: analysis needs `&mut`).
+#[derive(Clone)]
+pub struct Analyzers {
+    pub english: TextAnalyzer,
+    pub french: TextAnalyzer,
+    pub plain: TextAnalyzer,
+}
+
+impl Default for Analyzers {
+    fn default() -> Self {
+        Analyzers {
+            english: analysis::language_analyzer(Language::En),
+            french: analysis::language_analyzer(Language::Fr),
+            plain: analysis::plain_analyzer(),
+        }
+    }
+}
+
+impl Analyzers {
+    /// The analyzer of `kind`.
+    pub fn get(&mut self, kind: AnalyzerKind) -> &mut TextAnalyzer {
+        match kind {
+            AnalyzerKind::Language(Language::En) => &mut self.english,
+            AnalyzerKind::Language(Language::Fr) => &mut self.french,
+            AnalyzerKind::Plain => &mut self.plain,
+        }
+    }
+}
+
+/// A query ready to run, with what to highlight.
+pub struct BuiltQuery {
+    /// Every default clause required.
+    pub all_words: Box<dyn Query>,
+    /// Default clauses optional (at least one must match): the fallback when `all_words`
+    /// finds nothing. `None` when it would be the same query.
+    pub any_word: Option<Box<dyn Query>>,
+    pub highlight: Vec<Pattern>,
+    /// Every clause was only stop words: the query is too generic to answer.
+    pub only_stop_words: bool,
+}
+
+/// Weighted fields of each analyzer.
+fn fields_of(kind: AnalyzerKind, fields: &Fields) -> Vec<(Field, f32)> {
+    match kind {
+        AnalyzerKind::Language(language) => vec![
+            (fields.title_field(language), TITLE_BOOST),
+            (fields.abstract_field(language), 1.0),
+        ],
+        AnalyzerKind::Plain => vec![
+            (fields.title_plain, TITLE_BOOST),
+            (fields.abstract_plain, 1.0),
+            (fields.people, PEOPLE_BOOST),
+            (fields.extra, EXTRA_BOOST),
+        ],
+    }
+}
+
+const KINDS: [AnalyzerKind; 3] = [
+    AnalyzerKind::Language(Language::En),
+    AnalyzerKind::Language(Language::Fr),
+    AnalyzerKind::Plain,
+];
+
+/// Build the tantivy query for `parsed`. `searcher` answers whether a word exists at all
+/// (typo tolerance is only spent on words the index does not know).
+pub fn build_query(
+    parsed: &ParsedQuery,
+    fields: &Fields,
+    analyzers: &mut Analyzers,
+    searcher: &Searcher,
+) -> BuiltQuery {
+    let mut required: Vec<Box<dyn Query>> = Vec::new(); // `+word`
+    let mut content: Vec<Box<dyn Query>> = Vec::new(); // plain words
+    let mut stop_words: Vec<Box<dyn Query>> = Vec::new(); // words every language drops
+    let mut excluded: Vec<Box<dyn Query>> = Vec::new(); // `-word`
+    let mut highlight = Vec::new();
+    let last_index = parsed.clauses.len().saturating_sub(1);
+
+    for (index, clause) in parsed.clauses.iter().enumerate() {
+        let prefix = parsed.last_word_is_prefix && index == last_index;
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        let mut clause_patterns = Vec::new();
+        // A word some language drops as a stop word (`de`, `la`, `the`) only adds to the
+        // score: requiring it would make `de la les` list every French record.
+        let mut is_stop_word = false;
+        for kind in KINDS {
+            let sequences = analyze_clause(&clause.text, kind, analyzers);
+            if sequences.is_empty() && kind != AnalyzerKind::Plain {
+                is_stop_word = true;
+            }
+            for terms in sequences {
+                for (field, boost) in fields_of(kind, fields) {
+                    alternatives.push(term_sequence_query(field, &terms, boost));
+                }
+                clause_patterns.push(Pattern::Terms {
+                    analyzer: kind,
+                    terms,
+                });
+            }
+        }
+        if alternatives.is_empty() {
+            continue;
+        }
+        if !clause.phrase {
+            add_approximate(
+                clause,
+                prefix,
+                fields,
+                analyzers,
+                searcher,
+                &mut alternatives,
+                &mut clause_patterns,
+            );
+        }
+        let clause_query: Box<dyn Query> = Box::new(BooleanQuery::new(
+            alternatives
+                .into_iter()
+                .map(|query| (Occur::Should, query))
+                .collect(),
+        ));
+        match clause.requirement {
+            Requirement::Excluded => {
+                excluded.push(clause_query);
+                continue;
+            }
+            Requirement::Required => required.push(clause_query),
+            Requirement::Default if is_stop_word && !clause.phrase => {
+                stop_words.push(clause_query)
+            }
+            Requirement::Default => content.push(clause_query),
+        }
+        highlight.extend(clause_patterns);
+    }
+
+    let combine = |must: Vec<&Box<dyn Query>>, should: Vec<&Box<dyn Query>>| -> Box<dyn Query> {
+        let mut subqueries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if must.is_empty() && should.is_empty() {
+            subqueries.push((Occur::Must, Box::new(AllQuery)));
+        }
+        subqueries.extend(must.into_iter().map(|q| (Occur::Must, q.box_clone())));
+        subqueries.extend(should.into_iter().map(|q| (Occur::Should, q.box_clone())));
+        subqueries.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
+        Box::new(BooleanQuery::new(subqueries))
+    };
+    let all_words = combine(
+        required.iter().chain(&content).collect(),
+        stop_words.iter().collect(),
+    );
+    let any_word = (content.len() > 1)
+        .then(|| combine(required.iter().collect(), content.iter().chain(&stop_words).collect()));
+    BuiltQuery {
+        all_words,
+        any_word,
+        highlight,
+        only_stop_words: required.is_empty() && content.is_empty() && !stop_words.is_empty(),
+    }
+}
+
+/// The term sequences a clause yields under one analyzer. A word whose parts are joined by
+/// hyphens gives two alternatives: the parts as a phrase and the joined word.
+fn analyze_clause(text: &str, kind: AnalyzerKind, analyzers: &mut Analyzers) -> Vec<Vec<(usize, String)>> {
+    let analyzer = analyzers.get(kind);
+    let tokens = analysis::analyze(analyzer, text);
+    if tokens.is_empty() {
+        return Vec::new();
+    }
+    let parts: Vec<(usize, String)> = tokens
+        .iter()
+        .filter(|t| t.position_length <= 1)
+        .map(|t| (t.position, t.text.clone()))
+        .collect();
+    let mut sequences = Vec::new();
+    if !parts.is_empty() {
+        let first = parts[0].0;
+        sequences.push(parts.into_iter().map(|(p, t)| (p - first, t)).collect());
+    }
+    // A joined compound covering every part is an alternative spelling of the whole word.
+    for token in tokens.iter().filter(|t| t.position_length > 1) {
+        sequences.push(vec![(0, token.text.clone())]);
+    }
+    sequences
+}
+
+/// Term, or phrase when several terms.
+fn term_sequence_query(field: Field, terms: &[(usize, String)], boost: f32) -> Box<dyn Query> {
+    let query: Box<dyn Query> = if terms.len() == 1 {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, &terms[0].1),
+            IndexRecordOption::WithFreqs,
+        ))
+    } else {
+        Box::new(PhraseQuery::new_with_offset(
+            terms
+                .iter()
+                .map(|(offset, text)| (*offset, Term::from_field_text(field, text)))
+                .collect(),
+        ))
+    };
+    if (boost - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+/// Typo tolerance and prefix matching on the plain fields, for single-word clauses.
+fn add_approximate(
+    clause: &Clause,
+    prefix: bool,
+    fields: &Fields,
+    analyzers: &mut Analyzers,
+    searcher: &Searcher,
+    alternatives: &mut Vec<Box<dyn Query>>,
+    patterns: &mut Vec<Pattern>,
+) {
+    let mut words = Vec::new();
+    tokenize_words(&clause.text, &mut words);
+    if words.len() != 1 {
+        return;
+    }
+    let tokens = analysis::analyze(&mut analyzers.plain, &clause.text);
+    let Some(word) = tokens.first().map(|t| t.text.clone()) else {
+        return;
+    };
+    let length = word.chars().count();
+    let text_fields = [fields.title_plain, fields.abstract_plain];
+    if length >= ONE_TYPO_FROM && !word.chars().any(|c| c.is_ascii_digit()) {
+        let known = text_fields.iter().any(|&field| {
+            searcher
+                .doc_freq(&Term::from_field_text(field, &word))
+                .is_ok_and(|freq| freq > 0)
+        });
+        if !known {
+            let distance = if length >= TWO_TYPOS_FROM { 2 } else { 1 };
+            for field in text_fields {
+                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &word), distance, true);
+                alternatives.push(Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_BOOST)));
+            }
+            patterns.push(Pattern::Fuzzy {
+                word: word.clone(),
+                distance,
+            });
+        }
+    }
+    if prefix && length >= PREFIX_FROM {
+        for field in text_fields {
+            let prefix_query = FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word), 0, true);
+            alternatives.push(Box::new(BoostQuery::new(Box::new(prefix_query), PREFIX_BOOST)));
+        }
+        patterns.push(Pattern::Prefix { prefix: word });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(parsed: &ParsedQuery) -> Vec<(&str, bool, Requirement)> {
+        parsed
+            .clauses
+            .iter()
+            .map(|c| (c.text.as_str(), c.phrase, c.requirement))
+            .collect()
+    }
+
+    #[test]
+    fn search_box_text_never_fails() {
+        for text in [
+            "-", ":", "following:", "theme:", "\"", "(machine learning", "ttH(H->bb)",
+            "sqrt(s)=13TeV", "a/b?c", "--help", "ERROR: This", "", "   ", "(^", "a:(^",
+        ] {
+            let _ = parse_user_query(text);
+        }
+        assert!(parse_user_query("-").is_empty());
+        assert!(parse_user_query("\"").is_empty());
+    }
+
+    #[test]
+    fn phrases_and_prefix_operators() {
+        let parsed = parse_user_query("+higgs \"boson de Higgs\" -ATLAS calo");
+        assert_eq!(
+            texts(&parsed),
+            [
+                ("higgs", false, Requirement::Required),
+                ("boson de Higgs", true, Requirement::Default),
+                ("ATLAS", false, Requirement::Excluded),
+                ("calo", false, Requirement::Default),
+            ]
+        );
+        assert!(parsed.last_word_is_prefix);
+        assert!(!parse_user_query("calo ").last_word_is_prefix);
+    }
+}
