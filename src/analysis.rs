@@ -86,7 +86,9 @@ pub fn tokenize_words(text: &str, tokens: &mut Vec<Token>) {
         // Elision: `l'apprentissage` → `apprentissage`.
         if next_char.is_some_and(is_apostrophe) {
             let after_apostrophe = end + next_char.map_or(0, char::len_utf8);
-            let followed_by_word = spans.get(index + 1).is_some_and(|&(s, _)| s == after_apostrophe);
+            let followed_by_word = spans
+                .get(index + 1)
+                .is_some_and(|&(s, _)| s == after_apostrophe);
             if followed_by_word && ELIDED.iter().any(|e| word.eq_ignore_ascii_case(e)) {
                 index += 1;
                 continue;
@@ -97,7 +99,8 @@ pub fn tokenize_words(text: &str, tokens: &mut Vec<Token>) {
         while let Some(&(next_start, _)) = spans.get(last + 1) {
             let gap = &text[spans[last].1..next_start];
             let mut gap_chars = gap.chars();
-            let single_hyphen = gap_chars.next().is_some_and(is_hyphen) && gap_chars.next().is_none();
+            let single_hyphen =
+                gap_chars.next().is_some_and(is_hyphen) && gap_chars.next().is_none();
             if !single_hyphen {
                 break;
             }
@@ -265,7 +268,10 @@ mod tests {
     use super::*;
 
     fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-        analyze(analyzer, text).into_iter().map(|t| t.text).collect()
+        analyze(analyzer, text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
     }
 
     #[test]
@@ -288,7 +294,10 @@ mod tests {
     fn hyphenated_words_keep_parts_and_joined_form() {
         let mut plain = plain_analyzer();
         assert_eq!(terms(&mut plain, "AT-LAS"), ["at", "las", "atlas"]);
-        assert_eq!(terms(&mut plain, "Geant4 Run-2"), ["geant4", "run", "2", "run2"]);
+        assert_eq!(
+            terms(&mut plain, "Geant4 Run-2"),
+            ["geant4", "run", "2", "run2"]
+        );
     }
 
     #[test]

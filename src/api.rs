@@ -18,6 +18,7 @@ use tower_http::LatencyUnit;
 use tracing::Level;
 
 use crate::search::{Engine, FacetName, SearchError, SearchRequest};
+use crate::web;
 
 /// The engine being served; replaced whole when a new index generation appears.
 #[derive(Clone)]
@@ -111,7 +112,9 @@ impl IntoResponse for ApiError {
 }
 
 /// Query-string pairs, percent-decoded (invalid UTF-8 becomes U+FFFD, never an error).
-fn query_pairs(raw: &Option<String>) -> Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)> {
+fn query_pairs(
+    raw: &Option<String>,
+) -> Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)> {
     raw.as_deref()
         .map(|query| form_urlencoded::parse(query.as_bytes()).collect())
         .unwrap_or_default()
@@ -128,12 +131,19 @@ where
         .await
         .map_err(|join_error| {
             tracing::error!(error = %join_error, "search task failed");
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
         })?
         .map_err(ApiError::from)
 }
 
-async fn search(State(state): State<SharedEngine>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+async fn search(
+    State(state): State<SharedEngine>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     let request = SearchRequest::from_params(query_pairs(&raw))?;
     let response = with_engine(&state, move |engine| engine.search(&request)).await?;
     Ok(Json(response).into_response())
@@ -147,7 +157,10 @@ async fn contribution(
     Ok(Json(record).into_response())
 }
 
-async fn facets(State(state): State<SharedEngine>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+async fn facets(
+    State(state): State<SharedEngine>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     let request = SearchRequest::from_params(query_pairs(&raw))?;
     if !request.q.is_empty() {
         return Err(ApiError::new(
@@ -156,7 +169,8 @@ async fn facets(State(state): State<SharedEngine>, RawQuery(raw): RawQuery) -> R
             "invalid value for `q`: /api/facets takes only facet filters; use /api/search for text",
         ));
     }
-    let (total, counts) = with_engine(&state, move |engine| engine.facets(&request.filters)).await?;
+    let (total, counts) =
+        with_engine(&state, move |engine| engine.facets(&request.filters)).await?;
     Ok(Json(json!({"total": total, "facets": counts})).into_response())
 }
 
@@ -201,6 +215,10 @@ pub fn app(state: SharedEngine, options: &ApiOptions) -> Router {
         .route("/api/contributions/{event}/{id}", get(contribution))
         .route("/api/facets", get(facets))
         .route("/healthz", get(healthz))
+        .route("/", get(web::index_page))
+        .route("/assets/app.js", get(web::app_js))
+        .route("/assets/style.css", get(web::style_css))
+        .route("/embed.js", get(web::embed_js))
         .fallback(not_found)
         .with_state(state)
         .layer(CompressionLayer::new())

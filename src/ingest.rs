@@ -173,7 +173,10 @@ pub fn ingest(corpus_dir: &Path, store: &IndexStore) -> Result<IngestReport, Ing
 
 /// Build the index when it is missing or was built from other inputs; `None` when it was
 /// up to date.
-pub fn ensure_index(corpus_dir: &Path, store: &IndexStore) -> Result<Option<IngestReport>, IngestError> {
+pub fn ensure_index(
+    corpus_dir: &Path,
+    store: &IndexStore,
+) -> Result<Option<IngestReport>, IngestError> {
     let stamp = corpus_stamp(corpus_dir)?;
     if !store.is_stale(&stamp) {
         return Ok(None);

@@ -19,7 +19,11 @@ use abstract_search::search::{FacetName, SearchRequest};
 use abstract_search::Engine;
 
 #[derive(Parser)]
-#[command(name = "abstract-search", version, about = "Full-text search over conference contributions (Indico exports)")]
+#[command(
+    name = "abstract-search",
+    version,
+    about = "Full-text search over conference contributions (Indico exports)"
+)]
 struct Cli {
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "ABSTRACT_SEARCH_LOG_FORMAT")]
@@ -64,7 +68,11 @@ enum Command {
         #[arg(long, default_value = "index", env = "ABSTRACT_SEARCH_INDEX")]
         index: PathBuf,
         /// Origin allowed to call the API from a browser (repeatable); default: any origin.
-        #[arg(long = "cors-origin", env = "ABSTRACT_SEARCH_CORS_ORIGINS", value_delimiter = ',')]
+        #[arg(
+            long = "cors-origin",
+            env = "ABSTRACT_SEARCH_CORS_ORIGINS",
+            value_delimiter = ','
+        )]
         cors_origins: Vec<String>,
         /// Longest a request may take, in seconds.
         #[arg(long, default_value_t = 10, env = "ABSTRACT_SEARCH_REQUEST_TIMEOUT")]
@@ -96,7 +104,7 @@ enum Command {
 
 fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -121,7 +129,11 @@ fn main() -> ExitCode {
 fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Parse { files, labs } => parse(&files, &labs),
-        Command::Ingest { corpus, index, json } => {
+        Command::Ingest {
+            corpus,
+            index,
+            json,
+        } => {
             let report = ingest::ingest(&corpus, &IndexStore::new(index))?;
             print_report(&report, json)?;
             Ok(if report.is_clean() {
@@ -142,11 +154,9 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 ..ApiOptions::default()
             };
             for origin in cors_origins {
-                options.cors_origins.push(
-                    origin
-                        .parse()
-                        .with_context(|| format!("--cors-origin `{origin}` is not a valid header value"))?,
-                );
+                options.cors_origins.push(origin.parse().with_context(|| {
+                    format!("--cors-origin `{origin}` is not a valid header value")
+                })?);
             }
             serve(addr, &corpus, &index, options)
         }
@@ -186,10 +196,22 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             writeln!(out, "{} results ({} ms)", response.total, response.took_ms)?;
             for hit in &response.hits {
                 let speakers: Vec<String> = hit.speakers.iter().map(|p| p.display_name()).collect();
-                let when = hit.start.map(|s| s.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+                let when = hit
+                    .start
+                    .map(|s| s.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default();
                 writeln!(out, "\n{:>4}  {}", hit.id, hit.title)?;
-                writeln!(out, "      {}  {}  {}", when, speakers.join("; "), hit.labs.join(", "))?;
-                let snippet = hit.snippet_html.replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m");
+                writeln!(
+                    out,
+                    "      {}  {}  {}",
+                    when,
+                    speakers.join("; "),
+                    hit.labs.join(", ")
+                )?;
+                let snippet = hit
+                    .snippet_html
+                    .replace("<mark>", "\x1b[1m")
+                    .replace("</mark>", "\x1b[0m");
                 if !snippet.is_empty() {
                     writeln!(out, "      {}", decode_entities(&snippet))?;
                 }
@@ -224,7 +246,11 @@ fn parse(files: &[PathBuf], labs_path: &Path) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, &records)?;
     writeln!(out)?;
-    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn print_report(report: &IngestReport, json: bool) -> anyhow::Result<()> {
@@ -262,20 +288,32 @@ fn print_report(report: &IngestReport, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn serve(addr: SocketAddr, corpus: &Path, index: &Path, options: ApiOptions) -> anyhow::Result<ExitCode> {
+fn serve(
+    addr: SocketAddr,
+    corpus: &Path,
+    index: &Path,
+    options: ApiOptions,
+) -> anyhow::Result<ExitCode> {
     let store = IndexStore::new(index);
     if !corpus.join(LABS_FILE).exists() && !corpus.is_dir() {
         anyhow::bail!("corpus folder {} does not exist", corpus.display());
     }
     match ingest::ensure_index(corpus, &store)? {
-        Some(report) => tracing::info!(records = report.records, warnings = report.warnings, seconds = report.seconds, "index built"),
+        Some(report) => tracing::info!(
+            records = report.records,
+            warnings = report.warnings,
+            seconds = report.seconds,
+            "index built"
+        ),
         None => tracing::info!(index = %index.display(), "index is up to date"),
     }
     let (tantivy_index, generation) = store.open_current()?;
     let engine = Engine::new(tantivy_index, Some(generation))?;
     let documents = engine.document_count();
     let shared = SharedEngine::new(engine);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -313,7 +351,9 @@ async fn watch_generations(store: IndexStore, shared: SharedEngine) {
                 tracing::info!(generation = ?engine.generation(), documents = engine.document_count(), "serving new index generation");
                 shared.replace(engine);
             }
-            Ok(Err(error)) => tracing::warn!(error = %format!("{error:#}"), "new index generation could not be opened; still serving the previous one"),
+            Ok(Err(error)) => {
+                tracing::warn!(error = %format!("{error:#}"), "new index generation could not be opened; still serving the previous one")
+            }
             Err(error) => tracing::warn!(error = %error, "index reload task failed"),
         }
     }

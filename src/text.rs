@@ -58,6 +58,9 @@ mod tests {
 
     #[test]
     fn folding_keeps_case_and_folds_ligatures() {
-        assert_eq!(fold_accents("Électron Œuvre données"), "Electron OEuvre donnees");
+        assert_eq!(
+            fold_accents("Électron Œuvre données"),
+            "Electron OEuvre donnees"
+        );
     }
 }

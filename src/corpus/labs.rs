@@ -139,10 +139,7 @@ mod tests {
         assert!(table.labs_in("IJCLab").is_empty());
         assert_eq!(table.labs_in("UBP/LPC/IN2P3"), ["LPC"]);
         assert_eq!(table.labs_in("LPC Caen, ENSICAEN"), ["LPC Caen"]);
-        assert_eq!(
-            table.labs_in("CNRS AstroParticule et Cosmologie"),
-            ["APC"]
-        );
+        assert_eq!(table.labs_in("CNRS AstroParticule et Cosmologie"), ["APC"]);
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub fn math_to_text(text: &str) -> String {
         let converted = convert_math(body);
         // `625 $\mu$ m` → `625 μm`: a unit prefix sticks to the unit that follows.
         let glue_next = converted.chars().count() == 1 && is_unit_prefix(&converted);
-        if converted.starts_with(['⁻', '⁺', '⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹']) {
+        if converted.starts_with(['⁻', '⁺', '⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'])
+        {
             before = before.trim_end();
         }
         out.push_str(before);
@@ -72,10 +73,9 @@ fn convert_math(body: &str) -> String {
                     continue;
                 }
                 let name: String = chars[start..end].iter().collect();
-                match command_symbol(&name) {
-                    Some(symbol) => out.push_str(symbol),
-                    // \mathrm{GeV}, \text{…}: keep the argument, drop the command
-                    None => {}
+                // \mathrm{GeV}, \text{…}: unknown commands are dropped, their argument kept
+                if let Some(symbol) = command_symbol(&name) {
+                    out.push_str(symbol);
                 }
                 i = end;
                 // a command name is ended by one optional space

@@ -3,8 +3,8 @@
 //! [`Warning`]s that name `file:line`; a malformed record is reported and skipped, never fatal.
 
 pub mod dates;
-pub mod latex;
 pub mod labs;
+pub mod latex;
 pub mod person;
 pub mod report;
 

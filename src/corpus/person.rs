@@ -4,8 +4,22 @@
 use crate::model::Person;
 
 const HONORIFICS: &[&str] = &[
-    "Dr.", "Dr", "Prof.", "Prof", "Professor", "Pr.", "Pr", "Mr.", "Mr", "Mrs.", "Mrs", "Ms.",
-    "Ms", "Mme", "M.", "Mlle",
+    "Dr.",
+    "Dr",
+    "Prof.",
+    "Prof",
+    "Professor",
+    "Pr.",
+    "Pr",
+    "Mr.",
+    "Mr",
+    "Mrs.",
+    "Mrs",
+    "Ms.",
+    "Ms",
+    "Mme",
+    "M.",
+    "Mlle",
 ];
 
 /// Split a person list on `;` outside parentheses and parse each person; empty items dropped.

@@ -166,10 +166,7 @@ pub fn parse(text: &str, file: &str) -> (Vec<Contribution>, Vec<Warning>) {
     let mut seen_ids = HashSet::new();
     for (k, chunk) in chunks.iter().enumerate() {
         let own_title = titles[k].as_deref().unwrap_or("");
-        let next_title = titles
-            .get(k + 1)
-            .and_then(|t| t.as_deref())
-            .unwrap_or("");
+        let next_title = titles.get(k + 1).and_then(|t| t.as_deref()).unwrap_or("");
         let furniture_titles = [own_title, next_title];
         match parse_record(chunk, &event, file, &furniture_titles, &mut warnings) {
             Some(record) => {
@@ -309,8 +306,7 @@ fn parse_record(
             }
             continue;
         }
-        if is_page_furniture(line) || (previous_blank && is_running_title(line, furniture_titles))
-        {
+        if is_page_furniture(line) || (previous_blank && is_running_title(line, furniture_titles)) {
             // A running title equal to this record's own title is only furniture once the
             // title itself has been read.
             let is_own_title_line = phase == Phase::BeforeTitle && title_lines.is_empty();
@@ -421,9 +417,7 @@ fn flush_label(
                 None => (value.trim(), None),
             };
             record.theme = (!theme.is_empty()).then(|| theme.to_string());
-            record.theme_description = description
-                .filter(|d| !d.is_empty())
-                .map(str::to_string);
+            record.theme_description = description.filter(|d| !d.is_empty()).map(str::to_string);
         }
         Label::Session => record.session = (!value.is_empty()).then_some(value),
         Label::Keywords => record.keywords.extend(
@@ -458,7 +452,10 @@ mod tests {
         assert!(parse_label_line("### GammaLearn: Deep learning applied").is_none());
         assert_eq!(
             parse_label_line("**Orateurs:** DONINI, Julien (UBP/LPC/IN2P3)"),
-            Some((Label::Speakers, "DONINI, Julien (UBP/LPC/IN2P3)".to_string()))
+            Some((
+                Label::Speakers,
+                "DONINI, Julien (UBP/LPC/IN2P3)".to_string()
+            ))
         );
         assert_eq!(
             parse_label_line("#### ID de Contribution: 10"),
@@ -473,7 +470,10 @@ mod tests {
     #[test]
     fn running_titles_match_truncated_prefixes() {
         let titles = ["Measuring Quantum Interference in the Off-shell Higgs", ""];
-        assert!(is_running_title("Measuring Quantum Interference i ...", &titles));
+        assert!(is_running_title(
+            "Measuring Quantum Interference i ...",
+            &titles
+        ));
         assert!(!is_running_title("Measuring something else ...", &titles));
         assert!(is_page_furniture(
             "IN2P3/IRFU Mac ... / Rapport sur les contributions"

@@ -132,9 +132,11 @@ impl IndexStore {
 
     /// Open the current generation with the analyzers registered.
     pub fn open_current(&self) -> Result<(Index, PathBuf), StoreError> {
-        let generation = self.current_generation().ok_or_else(|| StoreError::Missing {
-            path: self.root.display().to_string(),
-        })?;
+        let generation = self
+            .current_generation()
+            .ok_or_else(|| StoreError::Missing {
+                path: self.root.display().to_string(),
+            })?;
         let index = Index::open_in_dir(&generation).map_err(|source| StoreError::Tantivy {
             path: generation.display().to_string(),
             source,

@@ -81,8 +81,9 @@ pub fn count_facets(
         let handles: Vec<_> = facets
             .iter()
             .map(|&facet| {
-                let mut collector =
-                    FacetCollector::for_field(searcher.schema().get_field_name(facet_field(facet, fields)));
+                let mut collector = FacetCollector::for_field(
+                    searcher.schema().get_field_name(facet_field(facet, fields)),
+                );
                 collector.add_facet("/");
                 (facet, multi.add_collector(collector))
             })
@@ -93,7 +94,10 @@ pub fn count_facets(
             let mut values: Vec<FacetCount> = facet_counts
                 .get("/")
                 .map(|(facet, count)| FacetCount {
-                    value: facet.to_path().first().map_or(String::new(), |v| v.to_string()),
+                    value: facet
+                        .to_path()
+                        .first()
+                        .map_or(String::new(), |v| v.to_string()),
                     count,
                 })
                 .collect();

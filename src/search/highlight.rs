@@ -168,7 +168,11 @@ fn merge_spans(text: &str, mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)
     for (start, end) in spans {
         if let Some(last) = merged.last_mut() {
             let gap = text.get(last.1..start).unwrap_or(" ");
-            let joinable = start <= last.1 || (gap.chars().count() == 1 && gap.chars().all(|c| matches!(c, '-' | '\u{2010}' | '\u{2011}')));
+            let joinable = start <= last.1
+                || (gap.chars().count() == 1
+                    && gap
+                        .chars()
+                        .all(|c| matches!(c, '-' | '\u{2010}' | '\u{2011}')));
             if joinable {
                 last.1 = last.1.max(end);
                 continue;
@@ -234,7 +238,10 @@ fn best_window(text: &str, spans: &[(usize, usize)], max_chars: usize) -> (usize
                 distinct.push(word);
             }
         }
-        let covered = spans[index..].iter().take_while(|&&(_, e)| e <= end).count();
+        let covered = spans[index..]
+            .iter()
+            .take_while(|&&(_, e)| e <= end)
+            .count();
         let score = distinct.len() * 100 + covered;
         if score > best.0 {
             best = (score, start, end);

@@ -72,7 +72,11 @@ impl Engine {
         self.reader.searcher().num_docs()
     }
 
-    fn record_of(&self, searcher: &Searcher, address: DocAddress) -> Result<Contribution, SearchError> {
+    fn record_of(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<Contribution, SearchError> {
         let document: TantivyDocument = searcher.doc(address)?;
         let json = document
             .get_first(self.fields.record)
@@ -120,17 +124,20 @@ impl Engine {
             )
         });
         if built.only_stop_words {
-            notice = Some("the query has only very common words; add a more specific word".to_string());
+            notice =
+                Some("the query has only very common words; add a more specific word".to_string());
             return Ok(self.empty_response(request, started, notice));
         }
         let mut matching = "all";
         let mut text_query = built.all_words;
-        let mut filtered = facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
+        let mut filtered =
+            facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
         let mut total = searcher.search(filtered.as_ref(), &Count)? as u64;
         if total == 0 {
             if let Some(any_word) = built.any_word {
                 text_query = any_word;
-                filtered = facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
+                filtered =
+                    facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
                 total = searcher.search(filtered.as_ref(), &Count)? as u64;
                 matching = "any";
             }
@@ -142,8 +149,12 @@ impl Engine {
             let record = self.record_of(&searcher, address)?;
             hits.push(make_hit(record, score, &mut highlighter));
         }
-        let facet_counts =
-            facets::count_facets(&searcher, text_query.as_ref(), &request.filters, &self.fields)?;
+        let facet_counts = facets::count_facets(
+            &searcher,
+            text_query.as_ref(),
+            &request.filters,
+            &self.fields,
+        )?;
         Ok(SearchResponse {
             total,
             page: request.page,
@@ -173,7 +184,10 @@ impl Engine {
         };
         if sort == Sort::Relevance {
             let top = searcher.search(query, &collector.order_by_score())?;
-            return Ok(top.into_iter().map(|(score, address)| (Some(score), address)).collect());
+            return Ok(top
+                .into_iter()
+                .map(|(score, address)| (Some(score), address))
+                .collect());
         }
         let descending = sort == Sort::StartDescending;
         let by_programme = collector.tweak_score(move |segment: &tantivy::SegmentReader| {
@@ -183,7 +197,9 @@ impl Engine {
                 .ok()
                 .map(|column| column.first_or_default_col(i64::MAX));
             move |doc: tantivy::DocId, _score: tantivy::Score| -> i64 {
-                let start = order.as_ref().map_or(i64::MAX, |column| column.get_val(doc));
+                let start = order
+                    .as_ref()
+                    .map_or(i64::MAX, |column| column.get_val(doc));
                 // Highest key first: unscheduled records (i64::MAX) always last.
                 match (start, descending) {
                     (i64::MAX, _) => i64::MIN,
@@ -193,7 +209,10 @@ impl Engine {
             }
         });
         let top = searcher.search(query, &by_programme)?;
-        Ok(top.into_iter().map(|(_, address)| (None, address)).collect())
+        Ok(top
+            .into_iter()
+            .map(|(_, address)| (None, address))
+            .collect())
     }
 
     fn empty_response(

@@ -290,9 +290,7 @@ pub fn build_query(
                 continue;
             }
             Requirement::Required => required.push(clause_query),
-            Requirement::Default if is_stop_word && !clause.phrase => {
-                stop_words.push(clause_query)
-            }
+            Requirement::Default if is_stop_word && !clause.phrase => stop_words.push(clause_query),
             Requirement::Default => content.push(clause_query),
         }
         highlight.extend(clause_patterns);
@@ -312,8 +310,12 @@ pub fn build_query(
         required.iter().chain(&content).collect(),
         stop_words.iter().collect(),
     );
-    let any_word = (content.len() > 1)
-        .then(|| combine(required.iter().collect(), content.iter().chain(&stop_words).collect()));
+    let any_word = (content.len() > 1).then(|| {
+        combine(
+            required.iter().collect(),
+            content.iter().chain(&stop_words).collect(),
+        )
+    });
     BuiltQuery {
         all_words,
         any_word,
@@ -324,7 +326,11 @@ pub fn build_query(
 
 /// The term sequences a clause yields under one analyzer. A word whose parts are joined by
 /// hyphens gives two alternatives: the parts as a phrase and the joined word.
-fn analyze_clause(text: &str, kind: AnalyzerKind, analyzers: &mut Analyzers) -> Vec<Vec<(usize, String)>> {
+fn analyze_clause(
+    text: &str,
+    kind: AnalyzerKind,
+    analyzers: &mut Analyzers,
+) -> Vec<Vec<(usize, String)>> {
     let analyzer = analyzers.get(kind);
     let tokens = analysis::analyze(analyzer, text);
     if tokens.is_empty() {
@@ -399,7 +405,8 @@ fn add_approximate(
         if !known {
             let distance = if length >= TWO_TYPOS_FROM { 2 } else { 1 };
             for field in text_fields {
-                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &word), distance, true);
+                let fuzzy =
+                    FuzzyTermQuery::new(Term::from_field_text(field, &word), distance, true);
                 alternatives.push(Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_BOOST)));
             }
             patterns.push(Pattern::Fuzzy {
@@ -410,8 +417,12 @@ fn add_approximate(
     }
     if prefix && length >= PREFIX_FROM {
         for field in text_fields {
-            let prefix_query = FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word), 0, true);
-            alternatives.push(Box::new(BoostQuery::new(Box::new(prefix_query), PREFIX_BOOST)));
+            let prefix_query =
+                FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word), 0, true);
+            alternatives.push(Box::new(BoostQuery::new(
+                Box::new(prefix_query),
+                PREFIX_BOOST,
+            )));
         }
         patterns.push(Pattern::Prefix { prefix: word });
     }
@@ -432,8 +443,21 @@ mod tests {
     #[test]
     fn search_box_text_never_fails() {
         for text in [
-            "-", ":", "following:", "theme:", "\"", "(machine learning", "ttH(H->bb)",
-            "sqrt(s)=13TeV", "a/b?c", "--help", "ERROR: This", "", "   ", "(^", "a:(^",
+            "-",
+            ":",
+            "following:",
+            "theme:",
+            "\"",
+            "(machine learning",
+            "ttH(H->bb)",
+            "sqrt(s)=13TeV",
+            "a/b?c",
+            "--help",
+            "ERROR: This",
+            "",
+            "   ",
+            "(^",
+            "a:(^",
         ] {
             let _ = parse_user_query(text);
         }

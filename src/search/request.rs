@@ -200,7 +200,10 @@ impl SearchRequest {
                         other => {
                             return Err(SearchError::invalid(
                                 "sort",
-                                format!("`{}` is not one of relevance, start, -start", escape_for_message(other)),
+                                format!(
+                                    "`{}` is not one of relevance, start, -start",
+                                    escape_for_message(other)
+                                ),
                             ))
                         }
                     };
@@ -262,7 +265,10 @@ fn parse_positive(parameter: &str, value: &str, max: usize) -> Result<usize, Sea
     let number: usize = value.trim().parse().map_err(|_| {
         SearchError::invalid(
             parameter,
-            format!("`{}` is not a positive whole number", escape_for_message(value)),
+            format!(
+                "`{}` is not a positive whole number",
+                escape_for_message(value)
+            ),
         )
     })?;
     if number == 0 || number > max {
@@ -306,13 +312,11 @@ pub fn validate_facet_value(facet: FacetName, value: &str) -> Result<String, Sea
                 )
             })?;
         }
-        FacetName::Language => {
-            if Language::from_code(value).is_none() {
-                return Err(SearchError::invalid(
-                    parameter,
-                    format!("`{}` is not one of en, fr", escape_for_message(value)),
-                ));
-            }
+        FacetName::Language if Language::from_code(value).is_none() => {
+            return Err(SearchError::invalid(
+                parameter,
+                format!("`{}` is not one of en, fr", escape_for_message(value)),
+            ));
         }
         _ => {}
     }

@@ -1,0 +1,69 @@
+//! The search page (`GET /`) and the embeddable widget (`GET /embed.js`): plain HTML, CSS and
+//! JavaScript from `assets/`, compiled into the binary so there is no build step and nothing
+//! to deploy beside it.
+
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+
+/// The page's Content-Security-Policy: only our own scripts, styles and API.
+pub const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const INDEX_HTML: &str = include_str!("../assets/index.html");
+const APP_JS: &str = include_str!("../assets/app.js");
+const STYLE_CSS: &str = include_str!("../assets/style.css");
+const EMBED_JS: &str = include_str!("../assets/embed.js");
+
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /`: the search page.
+pub async fn index_page() -> Response {
+    let mut response = asset(INDEX_HTML, "text/html; charset=utf-8");
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+/// `GET /assets/app.js`.
+pub async fn app_js() -> Response {
+    asset(APP_JS, JAVASCRIPT)
+}
+
+/// `GET /assets/style.css`.
+pub async fn style_css() -> Response {
+    asset(STYLE_CSS, "text/css; charset=utf-8")
+}
+
+/// `GET /embed.js`: loaded by other sites, so readable cross-origin.
+pub async fn embed_js() -> Response {
+    let mut response = asset(EMBED_JS, JAVASCRIPT);
+    response.headers_mut().insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
+    response
+}
