@@ -16,6 +16,8 @@ use crate::model::Contribution;
 
 /// The lab alias table inside a corpus folder.
 pub const LABS_FILE: &str = "labs.toml";
+/// The query synonyms table inside a corpus folder (read at query time, not indexed).
+pub const SYNONYMS_FILE: &str = "synonyms.toml";
 
 /// Why an ingest could not run at all (single bad files are reported, not errors).
 #[derive(Debug, thiserror::Error)]

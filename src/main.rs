@@ -13,9 +13,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use abstract_search::api::{self, ApiOptions, SharedEngine};
 use abstract_search::corpus::LabTable;
+use abstract_search::eval;
 use abstract_search::index::IndexStore;
-use abstract_search::ingest::{self, IngestReport, LABS_FILE};
-use abstract_search::search::{FacetName, SearchRequest};
+use abstract_search::ingest::{self, IngestReport, LABS_FILE, SYNONYMS_FILE};
+use abstract_search::search::{FacetName, SearchRequest, Synonyms};
 use abstract_search::Engine;
 
 #[derive(Parser)]
@@ -99,7 +100,32 @@ enum Command {
         /// Print the JSON response instead of a table.
         #[arg(long)]
         json: bool,
+        /// Corpus folder whose synonyms.toml expands the query.
+        #[arg(long, default_value = "corpus", env = "ABSTRACT_SEARCH_CORPUS")]
+        corpus: PathBuf,
     },
+    /// Measure relevance (nDCG@10, MRR@10, recall@10) over judged queries, ours beside
+    /// plain tantivy defaults.
+    Eval {
+        /// TSV of `query<TAB>relevant ids` (comma-separated).
+        queries: PathBuf,
+        #[arg(long, default_value = "corpus", env = "ABSTRACT_SEARCH_CORPUS")]
+        corpus: PathBuf,
+        /// Print the rows as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The synonyms table of a corpus folder.
+fn load_synonyms(corpus: &Path) -> anyhow::Result<Synonyms> {
+    Ok(Synonyms::load(&corpus.join(SYNONYMS_FILE))?)
+}
+
+/// The engine over the current generation of `store`, with the corpus synonyms.
+fn open_engine(store: &IndexStore, synonyms: Synonyms) -> anyhow::Result<Engine> {
+    let (index, generation) = store.open_current()?;
+    Ok(Engine::new(index, Some(generation))?.with_synonyms(synonyms))
 }
 
 fn init_logs(format: LogFormat) {
@@ -170,6 +196,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             event,
             limit,
             json,
+            corpus,
         } => {
             let mut request = SearchRequest::query(query);
             request.per_page = limit.clamp(1, abstract_search::search::request::MAX_PER_PAGE);
@@ -184,8 +211,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                     request = request.with_filter(facet, &value)?;
                 }
             }
-            let (index, generation) = IndexStore::new(index).open_current()?;
-            let engine = Engine::new(index, Some(generation))?;
+            let engine = open_engine(&IndexStore::new(index), load_synonyms(&corpus)?)?;
             let response = engine.search(&request)?;
             let mut out = std::io::stdout().lock();
             if json {
@@ -218,7 +244,53 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Eval {
+            queries,
+            corpus,
+            json,
+        } => run_eval(&queries, &corpus, json),
     }
+}
+
+fn run_eval(queries: &Path, corpus: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let judgements = eval::read_judgements(queries)?;
+    let (records, _) = ingest::load_corpus(corpus)?;
+    let engine = Engine::from_records(&records)?.with_synonyms(load_synonyms(corpus)?);
+    let baseline = eval::Baseline::new(&records)?;
+    let rows = eval::evaluate(&engine, &baseline, &judgements);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{:<32} {:>8} {:>8} {:>8}   {:>8} {:>8} {:>8}",
+        "query", "nDCG@10", "MRR@10", "R@10", "nDCG", "MRR", "R"
+    )?;
+    writeln!(
+        out,
+        "{:<32} {:^26}   {:^26}",
+        "", "abstract-search", "tantivy defaults"
+    )?;
+    for row in &rows {
+        if row.query == "MEAN" {
+            writeln!(out, "{}", "-".repeat(92))?;
+        }
+        writeln!(
+            out,
+            "{:<32} {:>8.3} {:>8.3} {:>8.3}   {:>8.3} {:>8.3} {:>8.3}",
+            row.query.chars().take(32).collect::<String>(),
+            row.ours.ndcg.abs(),
+            row.ours.mrr,
+            row.ours.recall,
+            row.baseline.ndcg.abs(),
+            row.baseline.mrr,
+            row.baseline.recall
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Undo our own HTML escaping for terminal output.
@@ -307,8 +379,8 @@ fn serve(
         ),
         None => tracing::info!(index = %index.display(), "index is up to date"),
     }
-    let (tantivy_index, generation) = store.open_current()?;
-    let engine = Engine::new(tantivy_index, Some(generation))?;
+    let synonyms = load_synonyms(corpus)?;
+    let engine = open_engine(&store, synonyms.clone())?;
     let documents = engine.document_count();
     let shared = SharedEngine::new(engine);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -319,7 +391,7 @@ fn serve(
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         tracing::info!(%addr, documents, "serving on http://{addr}/");
-        tokio::spawn(watch_generations(store, shared.clone()));
+        tokio::spawn(watch_generations(store, synonyms, shared.clone()));
         let app = api::app(shared, &options);
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
@@ -332,7 +404,7 @@ fn serve(
 }
 
 /// Swap in a generation written by a concurrent `ingest`, without a restart.
-async fn watch_generations(store: IndexStore, shared: SharedEngine) {
+async fn watch_generations(store: IndexStore, synonyms: Synonyms, shared: SharedEngine) {
     let mut interval = tokio::time::interval(Duration::from_secs(2));
     loop {
         interval.tick().await;
@@ -341,11 +413,8 @@ async fn watch_generations(store: IndexStore, shared: SharedEngine) {
             continue;
         }
         let store = store.clone();
-        let opened = tokio::task::spawn_blocking(move || -> anyhow::Result<Engine> {
-            let (index, generation) = store.open_current()?;
-            Ok(Engine::new(index, Some(generation))?)
-        })
-        .await;
+        let synonyms = synonyms.clone();
+        let opened = tokio::task::spawn_blocking(move || open_engine(&store, synonyms)).await;
         match opened {
             Ok(Ok(engine)) => {
                 tracing::info!(generation = ?engine.generation(), documents = engine.document_count(), "serving new index generation");

@@ -8,6 +8,7 @@ pub mod highlight;
 pub mod query;
 pub mod request;
 pub mod response;
+pub mod synonyms;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -20,6 +21,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 pub use error::SearchError;
 pub use request::{FacetName, Filters, SearchRequest, Sort};
 pub use response::{FacetCount, FacetCounts, Hit, SearchResponse};
+pub use synonyms::Synonyms;
 
 use crate::index::Fields;
 use crate::model::Contribution;
@@ -32,6 +34,7 @@ pub struct Engine {
     reader: IndexReader,
     fields: Fields,
     analyzers: Analyzers,
+    synonyms: Synonyms,
     generation: Option<PathBuf>,
 }
 
@@ -48,8 +51,15 @@ impl Engine {
             reader,
             fields,
             analyzers: Analyzers::default(),
+            synonyms: Synonyms::default(),
             generation,
         })
+    }
+
+    /// Expand queries with `synonyms` (see `corpus/synonyms.toml`).
+    pub fn with_synonyms(mut self, synonyms: Synonyms) -> Engine {
+        self.synonyms = synonyms;
+        self
     }
 
     /// An engine over records held in memory (tests, benches).
@@ -116,7 +126,13 @@ impl Engine {
         let searcher = self.reader.searcher();
         let parsed = parse_user_query(&request.q);
         let mut analyzers = self.analyzers.clone();
-        let built = build_query(&parsed, &self.fields, &mut analyzers, &searcher);
+        let built = build_query(
+            &parsed,
+            &self.fields,
+            &mut analyzers,
+            &searcher,
+            &self.synonyms,
+        );
         let mut notice = parsed.truncated.then(|| {
             format!(
                 "only the first {} words of the query were used",

@@ -15,6 +15,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
+use super::synonyms::{Synonyms, WordKey, WordKeyer};
 use crate::analysis::{self, tokenize_words};
 use crate::index::Fields;
 use crate::model::Language;
@@ -26,9 +27,15 @@ const PEOPLE_BOOST: f32 = 1.5;
 /// Weight of theme, session and keywords.
 const EXTRA_BOOST: f32 = 1.5;
 /// Weight of a typo-tolerant match relative to an exact one.
-const FUZZY_BOOST: f32 = 0.3;
+const FUZZY_WEIGHT: f32 = 0.3;
 /// Weight of a prefix (search-as-you-type) match.
-const PREFIX_BOOST: f32 = 0.4;
+const PREFIX_WEIGHT: f32 = 0.4;
+/// Weight of a synonym's match relative to the literal words.
+const SYNONYM_WEIGHT: f32 = 0.5;
+/// Weight of a joined or split spelling (`auto encoders` ↔ `autoencoders`).
+const JOIN_WEIGHT: f32 = 0.8;
+/// Shortest half of a split word.
+const MIN_SPLIT_CHARS: usize = 3;
 /// Shortest word that gets one typo; [`TWO_TYPOS_FROM`] gets two.
 const ONE_TYPO_FROM: usize = 5;
 const TWO_TYPOS_FROM: usize = 9;
@@ -227,59 +234,77 @@ const KINDS: [AnalyzerKind; 3] = [
     AnalyzerKind::Plain,
 ];
 
+/// One clause on its way to becoming a query: its alternatives and what to highlight.
+struct ClauseParts {
+    alternatives: Vec<Box<dyn Query>>,
+    patterns: Vec<Pattern>,
+    /// The clause's single plain word, for joins, splits and synonyms.
+    plain_word: Option<String>,
+    is_stop_word: bool,
+}
+
 /// Build the tantivy query for `parsed`. `searcher` answers whether a word exists at all
-/// (typo tolerance is only spent on words the index does not know).
+/// (typo tolerance, joins and splits are only tried against words the index knows).
 pub fn build_query(
     parsed: &ParsedQuery,
     fields: &Fields,
     analyzers: &mut Analyzers,
     searcher: &Searcher,
+    synonyms: &Synonyms,
 ) -> BuiltQuery {
-    let mut required: Vec<Box<dyn Query>> = Vec::new(); // `+word`
-    let mut content: Vec<Box<dyn Query>> = Vec::new(); // plain words
-    let mut stop_words: Vec<Box<dyn Query>> = Vec::new(); // words every language drops
-    let mut excluded: Vec<Box<dyn Query>> = Vec::new(); // `-word`
-    let mut highlight = Vec::new();
     let last_index = parsed.clauses.len().saturating_sub(1);
-
+    let mut parts: Vec<ClauseParts> = Vec::with_capacity(parsed.clauses.len());
     for (index, clause) in parsed.clauses.iter().enumerate() {
         let prefix = parsed.last_word_is_prefix && index == last_index;
-        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
-        let mut clause_patterns = Vec::new();
-        // A word some language drops as a stop word (`de`, `la`, `the`) only adds to the
-        // score: requiring it would make `de la les` list every French record.
-        let mut is_stop_word = false;
+        let mut clause_parts = ClauseParts {
+            alternatives: Vec::new(),
+            patterns: Vec::new(),
+            plain_word: None,
+            is_stop_word: false,
+        };
         for kind in KINDS {
             let sequences = analyze_clause(&clause.text, kind, analyzers);
+            // A word some language drops as a stop word (`de`, `la`, `the`) only adds to the
+            // score: requiring it would make `de la les` list every French record.
             if sequences.is_empty() && kind != AnalyzerKind::Plain {
-                is_stop_word = true;
+                clause_parts.is_stop_word = true;
+            }
+            if kind == AnalyzerKind::Plain && !clause.phrase {
+                clause_parts.plain_word = match sequences.first() {
+                    Some(terms) if terms.len() == 1 => Some(terms[0].1.clone()),
+                    _ => None,
+                };
             }
             for terms in sequences {
-                for (field, boost) in fields_of(kind, fields) {
-                    alternatives.push(term_sequence_query(field, &terms, boost));
-                }
-                clause_patterns.push(Pattern::Terms {
-                    analyzer: kind,
-                    terms,
-                });
+                add_sequence(&mut clause_parts, kind, terms, 1.0, fields);
             }
         }
-        if alternatives.is_empty() {
-            continue;
-        }
-        if !clause.phrase {
+        if !clause.phrase && !clause_parts.alternatives.is_empty() {
             add_approximate(
                 clause,
                 prefix,
                 fields,
                 analyzers,
                 searcher,
-                &mut alternatives,
-                &mut clause_patterns,
+                &mut clause_parts,
             );
         }
+        parts.push(clause_parts);
+    }
+    add_span_alternatives(parsed, &mut parts, fields, analyzers, searcher, synonyms);
+
+    let mut required: Vec<Box<dyn Query>> = Vec::new(); // `+word`
+    let mut content: Vec<Box<dyn Query>> = Vec::new(); // plain words
+    let mut stop_words: Vec<Box<dyn Query>> = Vec::new(); // words a language drops
+    let mut excluded: Vec<Box<dyn Query>> = Vec::new(); // `-word`
+    let mut highlight = Vec::new();
+    for (clause, clause_parts) in parsed.clauses.iter().zip(parts) {
+        if clause_parts.alternatives.is_empty() {
+            continue;
+        }
         let clause_query: Box<dyn Query> = Box::new(BooleanQuery::new(
-            alternatives
+            clause_parts
+                .alternatives
                 .into_iter()
                 .map(|query| (Occur::Should, query))
                 .collect(),
@@ -290,10 +315,12 @@ pub fn build_query(
                 continue;
             }
             Requirement::Required => required.push(clause_query),
-            Requirement::Default if is_stop_word && !clause.phrase => stop_words.push(clause_query),
+            Requirement::Default if clause_parts.is_stop_word && !clause.phrase => {
+                stop_words.push(clause_query)
+            }
             Requirement::Default => content.push(clause_query),
         }
-        highlight.extend(clause_patterns);
+        highlight.extend(clause_parts.patterns);
     }
 
     let combine = |must: Vec<&Box<dyn Query>>, should: Vec<&Box<dyn Query>>| -> Box<dyn Query> {
@@ -321,6 +348,127 @@ pub fn build_query(
         any_word,
         highlight,
         only_stop_words: required.is_empty() && content.is_empty() && !stop_words.is_empty(),
+    }
+}
+
+/// Search `terms` (one analyzer's output) in that analyzer's fields, weighted by `weight`.
+fn add_sequence(
+    parts: &mut ClauseParts,
+    kind: AnalyzerKind,
+    terms: Vec<(usize, String)>,
+    weight: f32,
+    fields: &Fields,
+) {
+    for (field, boost) in fields_of(kind, fields) {
+        parts
+            .alternatives
+            .push(term_sequence_query(field, &terms, boost * weight));
+    }
+    parts.patterns.push(Pattern::Terms {
+        analyzer: kind,
+        terms,
+    });
+}
+
+/// True when `word` occurs in a title or abstract.
+fn is_known_word(word: &str, fields: &Fields, searcher: &Searcher) -> bool {
+    [fields.title_plain, fields.abstract_plain]
+        .iter()
+        .any(|&field| {
+            searcher
+                .doc_freq(&Term::from_field_text(field, word))
+                .is_ok_and(|freq| freq > 0)
+        })
+}
+
+/// Alternatives that cover several words or other spellings of one word:
+/// - synonyms: `DNN` also searches `deep neural network` and the reverse;
+/// - joins: `auto encoders` also searches `autoencoders`, `signal to noise` also
+///   `signaltonoise` (what PDF hyphenation leaves), when the joined word is in the index;
+/// - splits: `autoencoders` also searches the phrase `auto encoders` when both halves are.
+fn add_span_alternatives(
+    parsed: &ParsedQuery,
+    parts: &mut [ClauseParts],
+    fields: &Fields,
+    analyzers: &mut Analyzers,
+    searcher: &Searcher,
+    synonyms: &Synonyms,
+) {
+    let words: Vec<Option<String>> = parsed
+        .clauses
+        .iter()
+        .zip(parts.iter())
+        .map(|(clause, part)| {
+            (clause.requirement != Requirement::Excluded)
+                .then(|| part.plain_word.clone())
+                .flatten()
+        })
+        .collect();
+    let mut keyer = WordKeyer::default();
+    let keys: Vec<Option<WordKey>> = words
+        .iter()
+        .map(|word| word.as_deref().map(|w| keyer.key(w)))
+        .collect();
+    for (start, end, others) in synonyms.expansions(&keys) {
+        for text in others {
+            for part in &mut parts[start..end] {
+                for kind in KINDS {
+                    for terms in analyze_clause(&text, kind, analyzers) {
+                        add_sequence(part, kind, terms, SYNONYM_WEIGHT, fields);
+                    }
+                }
+            }
+        }
+    }
+    for width in 2..=3 {
+        for start in 0..words.len().saturating_sub(width - 1) {
+            let window = &words[start..start + width];
+            let Some(joined) = window
+                .iter()
+                .map(|w| w.as_deref())
+                .collect::<Option<Vec<&str>>>()
+                .map(|ws| ws.concat())
+            else {
+                continue;
+            };
+            if !is_known_word(&joined, fields, searcher) {
+                continue;
+            }
+            for part in &mut parts[start..start + width] {
+                add_sequence(
+                    part,
+                    AnalyzerKind::Plain,
+                    vec![(0, joined.clone())],
+                    JOIN_WEIGHT,
+                    fields,
+                );
+            }
+        }
+    }
+    for (index, word) in words.iter().enumerate() {
+        let Some(word) = word else { continue };
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        if chars.len() < 2 * MIN_SPLIT_CHARS || !word.chars().all(char::is_alphabetic) {
+            continue;
+        }
+        let mut splits_added = 0;
+        for &(split, _) in &chars[MIN_SPLIT_CHARS..=chars.len() - MIN_SPLIT_CHARS] {
+            let (left, right) = word.split_at(split);
+            if is_known_word(left, fields, searcher) && is_known_word(right, fields, searcher) {
+                let terms = vec![(0, left.to_string()), (1, right.to_string())];
+                add_sequence(
+                    &mut parts[index],
+                    AnalyzerKind::Plain,
+                    terms,
+                    JOIN_WEIGHT,
+                    fields,
+                );
+                splits_added += 1;
+                if splits_added == 2 {
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -382,8 +530,7 @@ fn add_approximate(
     fields: &Fields,
     analyzers: &mut Analyzers,
     searcher: &Searcher,
-    alternatives: &mut Vec<Box<dyn Query>>,
-    patterns: &mut Vec<Pattern>,
+    parts: &mut ClauseParts,
 ) {
     let mut words = Vec::new();
     tokenize_words(&clause.text, &mut words);
@@ -395,36 +542,37 @@ fn add_approximate(
         return;
     };
     let length = word.chars().count();
-    let text_fields = [fields.title_plain, fields.abstract_plain];
-    if length >= ONE_TYPO_FROM && !word.chars().any(|c| c.is_ascii_digit()) {
-        let known = text_fields.iter().any(|&field| {
-            searcher
-                .doc_freq(&Term::from_field_text(field, &word))
-                .is_ok_and(|freq| freq > 0)
-        });
-        if !known {
-            let distance = if length >= TWO_TYPOS_FROM { 2 } else { 1 };
-            for field in text_fields {
-                let fuzzy =
-                    FuzzyTermQuery::new(Term::from_field_text(field, &word), distance, true);
-                alternatives.push(Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_BOOST)));
-            }
-            patterns.push(Pattern::Fuzzy {
-                word: word.clone(),
-                distance,
-            });
-        }
-    }
-    if prefix && length >= PREFIX_FROM {
-        for field in text_fields {
-            let prefix_query =
-                FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word), 0, true);
-            alternatives.push(Box::new(BoostQuery::new(
-                Box::new(prefix_query),
-                PREFIX_BOOST,
+    let text_fields = [
+        (fields.title_plain, TITLE_BOOST),
+        (fields.abstract_plain, 1.0),
+    ];
+    if length >= ONE_TYPO_FROM
+        && !word.chars().any(|c| c.is_ascii_digit())
+        && !is_known_word(&word, fields, searcher)
+    {
+        let distance = if length >= TWO_TYPOS_FROM { 2 } else { 1 };
+        for (field, boost) in text_fields {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &word), distance, true);
+            parts.alternatives.push(Box::new(BoostQuery::new(
+                Box::new(fuzzy),
+                FUZZY_WEIGHT * boost,
             )));
         }
-        patterns.push(Pattern::Prefix { prefix: word });
+        parts.patterns.push(Pattern::Fuzzy {
+            word: word.clone(),
+            distance,
+        });
+    }
+    if prefix && length >= PREFIX_FROM {
+        for (field, boost) in text_fields {
+            let prefix_query =
+                FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word), 0, true);
+            parts.alternatives.push(Box::new(BoostQuery::new(
+                Box::new(prefix_query),
+                PREFIX_WEIGHT * boost,
+            )));
+        }
+        parts.patterns.push(Pattern::Prefix { prefix: word });
     }
 }
 

@@ -1,6 +1,8 @@
 //! All integration tests, compiled into one binary. Each module is named after what it checks.
 
 mod api;
+mod eval;
 mod parse_seed;
+mod search_quality;
 mod search_seed;
 mod support;
