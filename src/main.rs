@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use abstract_search::api::{self, ApiOptions, SharedEngine};
+use abstract_search::api::{self, ApiOptions, Metrics, SharedEngine};
 use abstract_search::corpus::LabTable;
 use abstract_search::eval;
 use abstract_search::index::IndexStore;
@@ -75,9 +75,12 @@ enum Command {
             value_delimiter = ','
         )]
         cors_origins: Vec<String>,
-        /// Longest a request may take, in seconds.
+        /// Longest a request may take, in seconds (then 503).
         #[arg(long, default_value_t = 10, env = "ABSTRACT_SEARCH_REQUEST_TIMEOUT")]
         request_timeout: u64,
+        /// Most requests in flight; more are answered 503 at once.
+        #[arg(long, default_value_t = 512, env = "ABSTRACT_SEARCH_MAX_IN_FLIGHT")]
+        max_in_flight: usize,
     },
     /// Search the index and print the top hits.
     Search {
@@ -174,9 +177,11 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             index,
             cors_origins,
             request_timeout,
+            max_in_flight,
         } => {
             let mut options = ApiOptions {
                 request_timeout: Duration::from_secs(request_timeout.max(1)),
+                max_in_flight,
                 ..ApiOptions::default()
             };
             for origin in cors_origins {
@@ -391,8 +396,15 @@ fn serve(
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         tracing::info!(%addr, documents, "serving on http://{addr}/");
-        tokio::spawn(watch_generations(store, synonyms, shared.clone()));
-        let app = api::app(shared, &options);
+        let metrics = std::sync::Arc::new(Metrics::default());
+        metrics.generation.set(1);
+        tokio::spawn(watch_generations(
+            store,
+            synonyms,
+            shared.clone(),
+            metrics.clone(),
+        ));
+        let app = api::app_with_metrics(shared, &options, metrics);
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
@@ -404,7 +416,12 @@ fn serve(
 }
 
 /// Swap in a generation written by a concurrent `ingest`, without a restart.
-async fn watch_generations(store: IndexStore, synonyms: Synonyms, shared: SharedEngine) {
+async fn watch_generations(
+    store: IndexStore,
+    synonyms: Synonyms,
+    shared: SharedEngine,
+    metrics: std::sync::Arc<Metrics>,
+) {
     let mut interval = tokio::time::interval(Duration::from_secs(2));
     loop {
         interval.tick().await;
@@ -418,6 +435,8 @@ async fn watch_generations(store: IndexStore, synonyms: Synonyms, shared: Shared
         match opened {
             Ok(Ok(engine)) => {
                 tracing::info!(generation = ?engine.generation(), documents = engine.document_count(), "serving new index generation");
+                metrics.documents.set(engine.document_count() as i64);
+                metrics.generation.inc();
                 shared.replace(engine);
             }
             Ok(Err(error)) => {

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 /// The event (workshop, conference) a contribution belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Event {
     /// URL-safe key: the title accent-folded, lowercased, other characters turned into `-`.
     pub slug: String,
@@ -14,7 +14,7 @@ pub struct Event {
 }
 
 /// An author, co-author or speaker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Person {
     pub first_name: String,
     pub last_name: String,
@@ -36,7 +36,7 @@ impl Person {
 }
 
 /// Where a record came from, for warnings and for users who want to check the source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct SourceLocation {
     pub file: String,
     /// 1-based line of the record's first line (for JSON inputs: the line of the object, or 1).
@@ -44,7 +44,7 @@ pub struct SourceLocation {
 }
 
 /// Language of a record's text, as detected at ingest time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     En,
@@ -74,7 +74,7 @@ impl Language {
 }
 
 /// One talk, poster or other contribution of an event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contribution {
     pub event: Event,
     /// The number printed as "Contribution ID"; unique within its event only.

@@ -11,7 +11,7 @@ use crate::analysis;
 use crate::model::{Contribution, Language};
 
 /// Bumped whenever the schema or the analysis changes, so `serve` rebuilds stale indexes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Every field of the index.
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ pub struct Fields {
     pub abstract_plain: Field,
     /// Names and affiliations of every person.
     pub people: Field,
+    /// Speaker names only, for the `speaker` filter.
+    pub speaker: Field,
     /// Theme, theme description, session, type and keywords.
     pub extra: Field,
     pub theme: Field,
@@ -74,6 +76,7 @@ impl Fields {
             abstract_fr: get("abstract_fr")?,
             abstract_plain: get("abstract_plain")?,
             people: get("people")?,
+            speaker: get("speaker")?,
             extra: get("extra")?,
             theme: get("theme")?,
             lab: get("lab")?,
@@ -108,6 +111,7 @@ pub fn build_schema() -> (Schema, Fields) {
     builder.add_text_field("abstract_fr", text_options(analysis::FRENCH));
     builder.add_text_field("abstract_plain", text_options(analysis::PLAIN));
     builder.add_text_field("people", text_options(analysis::PLAIN));
+    builder.add_text_field("speaker", text_options(analysis::PLAIN));
     builder.add_text_field("extra", text_options(analysis::PLAIN));
     for facet in ["theme", "lab", "day", "language", "event", "type"] {
         builder.add_facet_field(facet, FacetOptions::default());
@@ -151,6 +155,12 @@ pub fn document_of(record: &Contribution, fields: &Fields) -> TantivyDocument {
             text.push(')');
         }
         document.add_text(fields.people, text);
+    }
+    for speaker in &record.speakers {
+        document.add_text(
+            fields.speaker,
+            format!("{} {}", speaker.first_name, speaker.last_name),
+        );
     }
     let extras = record
         .theme

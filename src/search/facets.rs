@@ -107,3 +107,18 @@ pub fn count_facets(
     }
     Ok(counts)
 }
+
+/// Values of one facet whose folded text contains the folded `contains` (all when `None`).
+pub fn matching_values(values: Vec<FacetCount>, contains: Option<&str>) -> Vec<FacetCount> {
+    let Some(needle) = contains.map(|c| crate::text::fold_accents(c).to_lowercase()) else {
+        return values;
+    };
+    values
+        .into_iter()
+        .filter(|value| {
+            crate::text::fold_accents(&value.value)
+                .to_lowercase()
+                .contains(&needle)
+        })
+        .collect()
+}

@@ -8,13 +8,17 @@ pub mod highlight;
 pub mod query;
 pub mod request;
 pub mod response;
+pub mod similar;
+pub mod suggest;
 pub mod synonyms;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
+use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, Query, TermQuery};
+
+use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
@@ -36,6 +40,8 @@ pub struct Engine {
     analyzers: Analyzers,
     synonyms: Synonyms,
     generation: Option<PathBuf>,
+    /// Identifies this engine's immutable content, for HTTP caching (ETag).
+    tag: String,
 }
 
 impl Engine {
@@ -52,8 +58,15 @@ impl Engine {
             fields,
             analyzers: Analyzers::default(),
             synonyms: Synonyms::default(),
+            tag: content_tag(generation.as_ref()),
             generation,
         })
+    }
+
+    /// A short string that changes whenever the served content may change (a new index
+    /// generation, another process): part of every ETag.
+    pub fn content_tag(&self) -> &str {
+        &self.tag
     }
 
     /// Expand queries with `synonyms` (see `corpus/synonyms.toml`).
@@ -119,6 +132,25 @@ impl Engine {
         Ok((total, counts))
     }
 
+    /// The values of one facet (disjunctive counts under `filters`), those containing
+    /// `contains` (accents and case ignored), at most `limit`.
+    pub fn facet_values(
+        &self,
+        facet: FacetName,
+        filters: &Filters,
+        contains: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Vec<FacetCount>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut counts = facets::count_facets(&searcher, &AllQuery, filters, &self.fields)?;
+        let values = counts.remove(facet.as_str()).unwrap_or_default();
+        let mut values = facets::matching_values(values, contains);
+        if let Some(limit) = limit {
+            values.truncate(limit);
+        }
+        Ok(values)
+    }
+
     /// Run a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
@@ -145,13 +177,13 @@ impl Engine {
             return Ok(self.empty_response(request, started, notice));
         }
         let mut matching = "all";
-        let mut text_query = built.all_words;
+        let mut text_query = self.with_request_filters(built.all_words, request);
         let mut filtered =
             facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
         let mut total = searcher.search(filtered.as_ref(), &Count)? as u64;
         if total == 0 {
             if let Some(any_word) = built.any_word {
-                text_query = any_word;
+                text_query = self.with_request_filters(any_word, request);
                 filtered =
                     facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
                 total = searcher.search(filtered.as_ref(), &Count)? as u64;
@@ -165,12 +197,17 @@ impl Engine {
             let record = self.record_of(&searcher, address)?;
             hits.push(make_hit(record, score, &mut highlighter));
         }
-        let facet_counts = facets::count_facets(
+        let mut facet_counts = facets::count_facets(
             &searcher,
             text_query.as_ref(),
             &request.filters,
             &self.fields,
         )?;
+        if let Some(limit) = request.facet_limit {
+            for values in facet_counts.values_mut() {
+                values.truncate(limit);
+            }
+        }
         Ok(SearchResponse {
             total,
             page: request.page,
@@ -182,6 +219,64 @@ impl Engine {
             hits,
             facets: facet_counts,
         })
+    }
+
+    /// `query` AND the time window AND the speaker names of `request`.
+    fn with_request_filters(
+        &self,
+        query: Box<dyn Query>,
+        request: &SearchRequest,
+    ) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if request.from.is_some() || request.to.is_some() {
+            let bound = |time: Option<chrono::NaiveDateTime>| match time {
+                Some(time) => Bound::Included(tantivy::Term::from_field_i64(
+                    self.fields.start,
+                    time.and_utc().timestamp(),
+                )),
+                None => Bound::Unbounded,
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(bound(request.from), bound(request.to))),
+            ));
+        }
+        if !request.speakers.is_empty() {
+            let mut analyzer = self.analyzers.plain.clone();
+            let names: Vec<(Occur, Box<dyn Query>)> = request
+                .speakers
+                .iter()
+                .map(|name| -> (Occur, Box<dyn Query>) {
+                    let terms: Vec<(usize, Term)> = crate::analysis::analyze(&mut analyzer, name)
+                        .into_iter()
+                        .filter(|token| token.position_length <= 1)
+                        .map(|token| {
+                            (
+                                token.position,
+                                Term::from_field_text(self.fields.speaker, &token.text),
+                            )
+                        })
+                        .collect();
+                    let query: Box<dyn Query> = match terms.len() {
+                        0 => Box::new(tantivy::query::EmptyQuery),
+                        1 => Box::new(TermQuery::new(terms[0].1.clone(), IndexRecordOption::Basic)),
+                        _ => {
+                            let first = terms[0].0;
+                            Box::new(PhraseQuery::new_with_offset(
+                                terms.into_iter().map(|(p, t)| (p - first, t)).collect(),
+                            ))
+                        }
+                    };
+                    (Occur::Should, query)
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(names))));
+        }
+        if clauses.is_empty() {
+            return query;
+        }
+        clauses.insert(0, (Occur::Must, query));
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// The page of hits in the requested order. Browsing (no text) defaults to programme
@@ -255,11 +350,29 @@ impl Engine {
     }
 }
 
+/// Tag of an engine's content: the generation folder name on disk, else a per-process value.
+fn content_tag(generation: Option<&PathBuf>) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match generation {
+        Some(path) => path.hash(&mut hasher),
+        None => {
+            std::process::id().hash(&mut hasher);
+            std::time::SystemTime::now().hash(&mut hasher);
+        }
+    }
+    format!("{:016x}", hasher.finish())
+}
+
 fn elapsed_ms(started: Instant) -> f64 {
     (started.elapsed().as_secs_f64() * 1e6).round() / 1e3
 }
 
-fn make_hit(record: Contribution, score: Option<f32>, highlighter: &mut Highlighter) -> Hit {
+pub(crate) fn make_hit(
+    record: Contribution,
+    score: Option<f32>,
+    highlighter: &mut Highlighter,
+) -> Hit {
     let title_html = highlighter.highlight_all(&record.title, record.language);
     let snippet_html = highlighter.snippet(&record.abstract_text, record.language);
     Hit {

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::SearchError;
 use crate::model::Language;
@@ -123,6 +123,14 @@ pub struct SearchRequest {
     pub page: usize,
     pub per_page: usize,
     pub sort: Sort,
+    /// Only contributions starting at or after this time.
+    pub from: Option<NaiveDateTime>,
+    /// Only contributions starting at or before this time.
+    pub to: Option<NaiveDateTime>,
+    /// Only contributions with a speaker of this name (any of the values).
+    pub speakers: Vec<String>,
+    /// At most this many values per facet in the response (all when `None`).
+    pub facet_limit: Option<usize>,
 }
 
 impl Default for SearchRequest {
@@ -133,9 +141,17 @@ impl Default for SearchRequest {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
             sort: Sort::Relevance,
+            from: None,
+            to: None,
+            speakers: Vec::new(),
+            facet_limit: None,
         }
     }
 }
+
+/// The parameter names `/api/search` accepts.
+pub const KNOWN_PARAMETERS: &str =
+    "q, theme, lab, day, lang, event, type, speaker, from, to, page, per_page, sort, facet_limit";
 
 impl SearchRequest {
     /// A request for `q` with defaults.
@@ -208,6 +224,35 @@ impl SearchRequest {
                         }
                     };
                 }
+                "from" => {
+                    once("from")?;
+                    request.from = Some(parse_time("from", &value, NaiveTime::MIN)?);
+                }
+                "to" => {
+                    once("to")?;
+                    let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).expect("valid time");
+                    request.to = Some(parse_time("to", &value, end_of_day)?);
+                }
+                "speaker" => {
+                    let value = value.trim();
+                    if value.is_empty() || value.chars().count() > MAX_FACET_VALUE_CHARS {
+                        return Err(SearchError::invalid(
+                            "speaker",
+                            format!("a name of 1 to {MAX_FACET_VALUE_CHARS} characters"),
+                        ));
+                    }
+                    if request.speakers.len() >= MAX_VALUES_PER_FACET {
+                        return Err(SearchError::invalid(
+                            "speaker",
+                            format!("at most {MAX_VALUES_PER_FACET} values"),
+                        ));
+                    }
+                    request.speakers.push(value.to_string());
+                }
+                "facet_limit" => {
+                    once("facet_limit")?;
+                    request.facet_limit = Some(parse_positive("facet_limit", &value, 1_000)?);
+                }
                 other => match FacetName::from_parameter(other) {
                     Some(facet) => {
                         let value = validate_facet_value(facet, &value)?;
@@ -222,14 +267,18 @@ impl SearchRequest {
                     None => {
                         return Err(SearchError::UnknownParameter {
                             parameter: escape_for_message(other),
-                            known: "q, theme, lab, day, lang, event, type, page, per_page, sort"
-                                .to_string(),
+                            known: KNOWN_PARAMETERS.to_string(),
                         })
                     }
                 },
             }
         }
         request.validate_window()?;
+        if let (Some(from), Some(to)) = (request.from, request.to) {
+            if from > to {
+                return Err(SearchError::invalid("from", "is after `to`"));
+            }
+        }
         Ok(request)
     }
 
@@ -261,7 +310,12 @@ impl SearchRequest {
     }
 }
 
-fn parse_positive(parameter: &str, value: &str, max: usize) -> Result<usize, SearchError> {
+/// A whole number in 1..=max.
+pub(crate) fn parse_positive(
+    parameter: &str,
+    value: &str,
+    max: usize,
+) -> Result<usize, SearchError> {
     let number: usize = value.trim().parse().map_err(|_| {
         SearchError::invalid(
             parameter,
@@ -282,6 +336,35 @@ fn parse_positive(parameter: &str, value: &str, max: usize) -> Result<usize, Sea
         ));
     }
     Ok(number)
+}
+
+/// `2020-01-22` (at `time_of_day`) or `2020-01-22T11:55[:00]`.
+fn parse_time(
+    parameter: &str,
+    value: &str,
+    time_of_day: NaiveTime,
+) -> Result<NaiveDateTime, SearchError> {
+    let value = value.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        return Ok(date.and_time(time_of_day));
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(time) = NaiveDateTime::parse_from_str(value, format) {
+            return Ok(time);
+        }
+    }
+    Err(SearchError::invalid(
+        parameter,
+        format!(
+            "`{}` is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM)",
+            escape_for_message(value)
+        ),
+    ))
 }
 
 /// Check a facet value; returns it normalized (trimmed).

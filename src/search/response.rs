@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::model::{Language, Person};
 
 /// One facet value with the number of matching records.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FacetCount {
     pub value: String,
     pub count: u64,
@@ -19,7 +19,7 @@ pub struct FacetCount {
 pub type FacetCounts = BTreeMap<&'static str, Vec<FacetCount>>;
 
 /// One result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Hit {
     /// Event slug; with `id`, the record key (`/api/contributions/{event}/{id}`).
     pub event: String,
@@ -47,7 +47,7 @@ pub struct Hit {
 }
 
 /// A page of results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchResponse {
     /// Exact number of matching records (the same on every page).
     pub total: u64,
@@ -59,10 +59,13 @@ pub struct SearchResponse {
     pub query: String,
     /// `all` when every word had to match; `any` when no record had them all and the
     /// results are those matching some of the words.
+    #[schema(value_type = String)]
     pub matching: &'static str,
     /// A remark for the user (query too generic, words ignored), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
     pub hits: Vec<Hit>,
+    /// Facet name → values with counts.
+    #[schema(value_type = std::collections::BTreeMap<String, Vec<FacetCount>>)]
     pub facets: FacetCounts,
 }

@@ -1,6 +1,7 @@
 //! All integration tests, compiled into one binary. Each module is named after what it checks.
 
 mod api;
+mod api_features;
 mod eval;
 mod parse_seed;
 mod search_quality;

@@ -1,0 +1,403 @@
+//! The route handlers: each converts the request, calls the search core off the async
+//! runtime, and converts the answer. The `#[utoipa::path]` annotations are the OpenAPI
+//! description, generated from the same code that routes, so the two cannot drift.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use serde_json::json;
+
+use super::error::{ApiError, ErrorBody};
+use super::metrics::Metrics;
+use super::{ics, SharedEngine};
+use crate::model::Contribution;
+use crate::search::request::{parse_positive, MAX_PER_PAGE};
+use crate::search::suggest::Suggestions;
+use crate::search::{
+    Engine, FacetCount, FacetName, Hit, SearchError, SearchRequest, SearchResponse, Sort,
+};
+
+/// Query-string pairs, percent-decoded (invalid UTF-8 becomes U+FFFD, never an error).
+type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
+fn query_pairs(raw: &Option<String>) -> Pairs<'_> {
+    raw.as_deref()
+        .map(|query| form_urlencoded::parse(query.as_bytes()).collect())
+        .unwrap_or_default()
+}
+
+/// Take the parameters named in `names` out of `pairs`.
+fn take_parameters<'a>(
+    pairs: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    names: &[&str],
+) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+    let (taken, kept) = std::mem::take(pairs)
+        .into_iter()
+        .partition(|(name, _)| names.contains(&name.as_ref()));
+    *pairs = kept;
+    taken
+}
+
+/// Run blocking engine work on the blocking pool.
+async fn with_engine<T, F>(state: &SharedEngine, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Engine) -> Result<T, SearchError> + Send + 'static,
+{
+    let engine = state.current();
+    tokio::task::spawn_blocking(move || work(&engine))
+        .await
+        .map_err(|join_error| {
+            tracing::error!(error = %join_error, "search task failed");
+            ApiError::internal()
+        })?
+        .map_err(ApiError::from)
+}
+
+/// Search contributions.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "search",
+    params(
+        ("q" = Option<String>, Query, description = "Search-box text: words, \"phrases\", +required, -excluded; anything else is literal text. Empty lists everything matching the filters. At most 2,000 bytes."),
+        ("theme" = Option<Vec<String>>, Query, description = "Theme filter; repeat for OR within the facet", explode = true),
+        ("lab" = Option<Vec<String>>, Query, description = "Canonical lab filter (labs.toml); repeatable", explode = true),
+        ("day" = Option<Vec<String>>, Query, description = "Day filter, YYYY-MM-DD; repeatable", explode = true),
+        ("lang" = Option<Vec<String>>, Query, description = "Language filter, `en` or `fr`; repeatable", explode = true),
+        ("event" = Option<Vec<String>>, Query, description = "Event slug filter; repeatable", explode = true),
+        ("type" = Option<Vec<String>>, Query, description = "Contribution type filter; repeatable", explode = true),
+        ("speaker" = Option<Vec<String>>, Query, description = "Speaker name (accents and case ignored); repeatable", explode = true),
+        ("from" = Option<String>, Query, description = "Only talks starting at or after: YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
+        ("to" = Option<String>, Query, description = "Only talks starting at or before: YYYY-MM-DD (whole day) or YYYY-MM-DDTHH:MM"),
+        ("page" = Option<usize>, Query, description = "1-based page; page × per_page ≤ 10,000"),
+        ("per_page" = Option<usize>, Query, description = "Hits per page, 1–100 (default 10)"),
+        ("sort" = Option<String>, Query, description = "`relevance` (default; `start` when q is empty), `start` (programme order) or `-start`"),
+        ("facet_limit" = Option<usize>, Query, description = "At most this many values per facet"),
+    ),
+    responses(
+        (status = 200, description = "A page of hits with highlights and disjunctive facet counts", body = SearchResponse),
+        (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
+    )
+)]
+pub async fn search(
+    State(state): State<SharedEngine>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let request = SearchRequest::from_params(query_pairs(&raw))?;
+    Ok(Json(
+        with_engine(&state, move |engine| engine.search(&request)).await?,
+    ))
+}
+
+/// The same search as an iCalendar feed (scheduled contributions only, programme order).
+#[utoipa::path(
+    get,
+    path = "/api/search.ics",
+    tag = "search",
+    params(("q" = Option<String>, Query, description = "Same parameters as /api/search; per_page defaults to 100")),
+    responses(
+        (status = 200, description = "text/calendar feed, one VEVENT per scheduled contribution", content_type = "text/calendar"),
+        (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
+    )
+)]
+pub async fn search_ics(
+    State(state): State<SharedEngine>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let pairs = query_pairs(&raw);
+    let has_per_page = pairs.iter().any(|(name, _)| name == "per_page");
+    let has_sort = pairs.iter().any(|(name, _)| name == "sort");
+    let mut request = SearchRequest::from_params(pairs)?;
+    if !has_per_page {
+        request.per_page = MAX_PER_PAGE;
+    }
+    if !has_sort {
+        request.sort = Sort::Start;
+    }
+    request.validate_window()?;
+    let name = if request.q.is_empty() {
+        "abstract-search".to_string()
+    } else {
+        format!("abstract-search: {}", request.q)
+    };
+    let response = with_engine(&state, move |engine| engine.search(&request)).await?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let body = ics::calendar_of(&response.hits, &name, &format!("http://{host}"));
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/calendar; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response())
+}
+
+/// One whole contribution.
+#[utoipa::path(
+    get,
+    path = "/api/contributions/{event}/{id}",
+    tag = "contributions",
+    params(("event" = String, Path, description = "Event slug"), ("id" = u64, Path, description = "Contribution id within the event")),
+    responses(
+        (status = 200, description = "The record", body = Contribution),
+        (status = 404, description = "No such contribution", body = ErrorBody),
+    )
+)]
+pub async fn contribution(
+    State(state): State<SharedEngine>,
+    Path((event, id)): Path<(String, String)>,
+) -> Result<Json<Contribution>, ApiError> {
+    Ok(Json(
+        with_engine(&state, move |engine| engine.contribution(&event, &id)).await?,
+    ))
+}
+
+/// Related contributions (more-like-this on title and abstract).
+#[utoipa::path(
+    get,
+    path = "/api/contributions/{event}/{id}/similar",
+    tag = "contributions",
+    params(
+        ("event" = String, Path, description = "Event slug"),
+        ("id" = u64, Path, description = "Contribution id within the event"),
+        ("limit" = Option<usize>, Query, description = "How many, 1–50 (default 5)"),
+    ),
+    responses(
+        (status = 200, description = "The most similar contributions, best first", body = SimilarResponse),
+        (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
+        (status = 404, description = "No such contribution", body = ErrorBody),
+    )
+)]
+pub async fn similar(
+    State(state): State<SharedEngine>,
+    Path((event, id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SimilarResponse>, ApiError> {
+    let mut pairs = query_pairs(&raw);
+    let limit = single_number(&mut pairs, "limit", 5, crate::search::similar::MAX_SIMILAR)?;
+    reject_unknown(&pairs, "limit")?;
+    let hits = with_engine(&state, move |engine| engine.similar(&event, &id, limit)).await?;
+    Ok(Json(SimilarResponse { hits }))
+}
+
+/// Answer of `/api/contributions/{event}/{id}/similar`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SimilarResponse {
+    pub hits: Vec<Hit>,
+}
+
+/// Facet counts over every record matching the filters.
+#[utoipa::path(
+    get,
+    path = "/api/facets",
+    tag = "facets",
+    params(("theme" = Option<Vec<String>>, Query, description = "Same filters as /api/search (no q)", explode = true)),
+    responses(
+        (status = 200, description = "Total and facet counts", body = FacetsResponse),
+        (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
+    )
+)]
+pub async fn facets(
+    State(state): State<SharedEngine>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<FacetsResponse>, ApiError> {
+    let request = SearchRequest::from_params(query_pairs(&raw))?;
+    if !request.q.is_empty() {
+        return Err(ApiError::invalid(
+            "q",
+            "/api/facets takes only filters; use /api/search for text",
+        ));
+    }
+    let (total, facets) =
+        with_engine(&state, move |engine| engine.facets(&request.filters)).await?;
+    let facets = facets
+        .into_iter()
+        .map(|(name, values)| (name.to_string(), values))
+        .collect();
+    Ok(Json(FacetsResponse { total, facets }))
+}
+
+/// Answer of `/api/facets`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FacetsResponse {
+    pub total: u64,
+    pub facets: std::collections::BTreeMap<String, Vec<FacetCount>>,
+}
+
+/// The values of one facet, optionally those containing some text (`lab?q=lp`).
+#[utoipa::path(
+    get,
+    path = "/api/facets/{facet}",
+    tag = "facets",
+    params(
+        ("facet" = String, Path, description = "theme, lab, day, language, event or type"),
+        ("q" = Option<String>, Query, description = "Only values containing this text (accents and case ignored)"),
+        ("limit" = Option<usize>, Query, description = "At most this many values (1–1000)"),
+    ),
+    responses(
+        (status = 200, description = "Values sorted by count then name", body = FacetValuesResponse),
+        (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
+        (status = 404, description = "No such facet", body = ErrorBody),
+    )
+)]
+pub async fn facet_values(
+    State(state): State<SharedEngine>,
+    Path(facet_name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<FacetValuesResponse>, ApiError> {
+    let facet = FacetName::ALL
+        .into_iter()
+        .find(|f| f.as_str() == facet_name)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such facet (theme, lab, day, language, event, type)",
+            )
+        })?;
+    let mut pairs = query_pairs(&raw);
+    let contains = take_parameters(&mut pairs, &["q"])
+        .into_iter()
+        .map(|(_, v)| v.into_owned())
+        .next_back()
+        .filter(|v| !v.trim().is_empty());
+    let limit = match take_parameters(&mut pairs, &["limit"]).pop() {
+        Some((_, value)) => Some(parse_positive("limit", &value, 1_000)?),
+        None => None,
+    };
+    let request = SearchRequest::from_params(pairs)?;
+    let values = with_engine(&state, move |engine| {
+        engine.facet_values(facet, &request.filters, contains.as_deref(), limit)
+    })
+    .await?;
+    Ok(Json(FacetValuesResponse {
+        facet: facet.as_str().to_string(),
+        values,
+    }))
+}
+
+/// Answer of `/api/facets/{facet}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FacetValuesResponse {
+    pub facet: String,
+    pub values: Vec<FacetCount>,
+}
+
+/// Completions for search-as-you-type.
+#[utoipa::path(
+    get,
+    path = "/api/suggest",
+    tag = "search",
+    params(
+        ("q" = String, Query, description = "What was typed so far"),
+        ("limit" = Option<usize>, Query, description = "Suggestions of each kind, 1–20 (default 8)"),
+    ),
+    responses(
+        (status = 200, description = "Completed words and matching titles", body = Suggestions),
+        (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
+    )
+)]
+pub async fn suggest(
+    State(state): State<SharedEngine>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Suggestions>, ApiError> {
+    let mut pairs = query_pairs(&raw);
+    let limit = single_number(
+        &mut pairs,
+        "limit",
+        8,
+        crate::search::suggest::MAX_SUGGESTIONS,
+    )?;
+    let q = take_parameters(&mut pairs, &["q"])
+        .pop()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if q.len() > crate::search::request::MAX_QUERY_BYTES {
+        return Err(ApiError::invalid("q", "longer than 2000 bytes"));
+    }
+    reject_unknown(&pairs, "q, limit")?;
+    Ok(Json(
+        with_engine(&state, move |engine| engine.suggest(&q, limit)).await?,
+    ))
+}
+
+fn single_number<'a>(
+    pairs: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    name: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
+    match take_parameters(pairs, &[name]).as_slice() {
+        [] => Ok(default),
+        [(_, value)] => Ok(parse_positive(name, value, max)?),
+        _ => Err(ApiError::invalid(name, "given more than once")),
+    }
+}
+
+fn reject_unknown(pairs: &[(Cow<'_, str>, Cow<'_, str>)], known: &str) -> Result<(), ApiError> {
+    match pairs.first() {
+        Some((name, _)) => Err(SearchError::UnknownParameter {
+            parameter: name.chars().filter(|c| !c.is_control()).take(80).collect(),
+            known: known.to_string(),
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// Liveness and size of the index.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "`{\"status\":\"ok\",\"documents\":30}`", body = serde_json::Value))
+)]
+pub async fn healthz(State(state): State<SharedEngine>) -> Response {
+    let documents = state.current().document_count();
+    let mut response = Json(json!({"status": "ok", "documents": documents})).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Prometheus metrics.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain"))
+)]
+pub async fn metrics(State(metrics): State<Arc<Metrics>>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        metrics.render(),
+    )
+        .into_response()
+}
+
+/// Any other path.
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}

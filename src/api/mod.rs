@@ -1,0 +1,225 @@
+//! The HTTP API: an axum `Router` of thin handlers over the search core, generated together
+//! with its OpenAPI description (utoipa), JSON errors with a stable `code`, and the layers
+//! every answer goes through: request logs, metrics, overload protection, CORS, compression
+//! and HTTP caching.
+
+pub mod cache;
+pub mod error;
+pub mod handlers;
+pub mod ics;
+pub mod limits;
+pub mod metrics;
+
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::Duration;
+
+use axum::extract::{FromRef, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+use tracing::Level;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use error::ApiError;
+pub use metrics::Metrics;
+
+use crate::search::Engine;
+use crate::web;
+
+/// The engine being served; replaced whole when a new index generation appears.
+#[derive(Clone)]
+pub struct SharedEngine(Arc<RwLock<Arc<Engine>>>);
+
+impl SharedEngine {
+    /// Serve `engine`.
+    pub fn new(engine: Engine) -> SharedEngine {
+        SharedEngine(Arc::new(RwLock::new(Arc::new(engine))))
+    }
+
+    /// The current engine; searches in flight keep the one they started with.
+    pub fn current(&self) -> Arc<Engine> {
+        match self.0.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Swap in a new engine.
+    pub fn replace(&self, engine: Engine) {
+        let engine = Arc::new(engine);
+        match self.0.write() {
+            Ok(mut guard) => *guard = engine,
+            Err(poisoned) => *poisoned.into_inner() = engine,
+        }
+    }
+}
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct ApiOptions {
+    /// Origins allowed to read the API from a browser; empty means any origin.
+    pub cors_origins: Vec<HeaderValue>,
+    /// Longest time a request may take.
+    pub request_timeout: Duration,
+    /// Most requests in flight; more get a 503 at once.
+    pub max_in_flight: usize,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        ApiOptions {
+            cors_origins: Vec::new(),
+            request_timeout: Duration::from_secs(10),
+            max_in_flight: 512,
+        }
+    }
+}
+
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: SharedEngine,
+    pub metrics: Arc<Metrics>,
+    openapi: Arc<OnceLock<String>>,
+}
+
+impl FromRef<AppState> for SharedEngine {
+    fn from_ref(state: &AppState) -> SharedEngine {
+        state.engine.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Metrics> {
+    fn from_ref(state: &AppState) -> Arc<Metrics> {
+        state.metrics.clone()
+    }
+}
+
+/// The OpenAPI document's header; the paths come from the routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "abstract-search",
+        description = "Full-text search over conference contributions (Indico exports), with highlighted snippets and facets. Every route is GET and readable from any origin (CORS) unless the server restricts origins.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    tags(
+        (name = "search", description = "Searching and suggestions"),
+        (name = "contributions", description = "Single records"),
+        (name = "facets", description = "Facet values and counts"),
+        (name = "operations", description = "Health, metrics, documentation"),
+        (name = "pages", description = "The search page and the embeddable widget"),
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI 3 document of the API.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "This OpenAPI document", body = serde_json::Value))
+)]
+async fn openapi_json(State(state): State<AppState>) -> Response {
+    let body = state.openapi.get().cloned().unwrap_or_default();
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// Routes and their OpenAPI description, built from the same annotations.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(handlers::search))
+        .routes(routes!(handlers::search_ics))
+        .routes(routes!(handlers::suggest))
+        .routes(routes!(handlers::contribution))
+        .routes(routes!(handlers::similar))
+        .routes(routes!(handlers::facets))
+        .routes(routes!(handlers::facet_values))
+        .routes(routes!(handlers::healthz))
+        .routes(routes!(handlers::metrics))
+        .routes(routes!(openapi_json))
+        .routes(routes!(web::index_page))
+        .routes(routes!(web::app_js))
+        .routes(routes!(web::style_css))
+        .routes(routes!(web::embed_js))
+}
+
+/// The OpenAPI document, as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}
+
+/// The whole application. `metrics` is shared with whoever updates the index gauges.
+pub fn app_with_metrics(
+    engine: SharedEngine,
+    options: &ApiOptions,
+    metrics: Arc<Metrics>,
+) -> Router {
+    metrics
+        .documents
+        .set(engine.current().document_count() as i64);
+    let state = AppState {
+        engine: engine.clone(),
+        metrics: metrics.clone(),
+        openapi: Arc::new(OnceLock::new()),
+    };
+    let (router, document) = routes().split_for_parts();
+    let _ = state
+        .openapi
+        .set(document.to_pretty_json().unwrap_or_default());
+    let allow_origin = if options.cors_origins.is_empty() {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(options.cors_origins.clone())
+    };
+    let cors = CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG])
+        .max_age(Duration::from_secs(3600));
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &axum::http::Request<_>| {
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        })
+        .on_request(())
+        .on_response(
+            DefaultOnResponse::new()
+                .level(Level::INFO)
+                .latency_unit(LatencyUnit::Micros),
+        );
+    let limits = limits::Limits::new(options.max_in_flight, options.request_timeout);
+    router
+        .fallback(handlers::not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            engine,
+            cache::conditional_get,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(limits, limits::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::record,
+        ))
+        .layer(trace)
+}
+
+/// The whole application with its own metrics.
+pub fn app(engine: SharedEngine, options: &ApiOptions) -> Router {
+    app_with_metrics(engine, options, Arc::new(Metrics::default()))
+}
