@@ -18,7 +18,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable code: `invalid_parameter`, `unknown_parameter`, `not_found`,
-    /// `overloaded`, `timeout`, `internal`.
+    /// `method_not_allowed`, `overloaded`, `timeout`, `internal`.
     pub code: String,
     /// Human-readable explanation naming the offending parameter.
     pub message: String,

@@ -5,10 +5,14 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
 
@@ -43,14 +47,53 @@ fn take_parameters<'a>(
     taken
 }
 
+/// Path parameters. axum's own `Path` answers a malformed one (`%FF` is not UTF-8) with a
+/// plain-text 400; this one answers with our JSON error naming the parameter.
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(rejection) => Err(path_error(&rejection)),
+        }
+    }
+}
+
+fn path_error(rejection: &PathRejection) -> ApiError {
+    let PathRejection::FailedToDeserializePathParams(error) = rejection else {
+        tracing::error!(error = %rejection, "path parameters missing from a matched route");
+        return ApiError::internal();
+    };
+    match error.kind() {
+        ErrorKind::InvalidUtf8InPathParam { key } => {
+            ApiError::invalid(key, "not valid UTF-8 once percent-decoded")
+        }
+        ErrorKind::ParseErrorAtKey {
+            key, expected_type, ..
+        } => ApiError::invalid(key, &format!("expected {expected_type}")),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            "invalid path parameter",
+        ),
+    }
+}
+
 /// Run blocking engine work on the blocking pool.
 async fn with_engine<T, F>(state: &SharedEngine, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&Engine) -> Result<T, SearchError> + Send + 'static,
 {
-    let engine = state.current();
-    tokio::task::spawn_blocking(move || work(&engine))
+    state
+        .run_blocking(work)
         .await
         .map_err(|join_error| {
             tracing::error!(error = %join_error, "search task failed");
@@ -400,4 +443,13 @@ pub async fn metrics(State(metrics): State<Arc<Metrics>>) -> Response {
 /// Any other path.
 pub async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+/// A known path with a method other than GET (nothing in this API writes).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this API is read-only: use GET",
+    )
 }

@@ -17,6 +17,8 @@ use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use tokio::sync::Semaphore;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -32,19 +34,36 @@ pub use metrics::Metrics;
 use crate::search::Engine;
 use crate::web;
 
-/// The engine being served; replaced whole when a new index generation appears.
+/// The engine being served, replaced whole when a new index generation appears, and the
+/// bound on how many searches run on the blocking pool at once.
+///
+/// The request timeout answers the client but cannot stop a search already running on a
+/// blocking thread: without this bound, requests that time out would leave their work
+/// running and new ones would pile more on top, until every core is busy with searches
+/// nobody waits for. A search holds its worker slot until it really ends.
 #[derive(Clone)]
-pub struct SharedEngine(Arc<RwLock<Arc<Engine>>>);
+pub struct SharedEngine {
+    engine: Arc<RwLock<Arc<Engine>>>,
+    workers: Arc<Semaphore>,
+}
 
 impl SharedEngine {
-    /// Serve `engine`.
+    /// Serve `engine`, with [`default_search_workers`] searches at once.
     pub fn new(engine: Engine) -> SharedEngine {
-        SharedEngine(Arc::new(RwLock::new(Arc::new(engine))))
+        SharedEngine::with_search_workers(engine, default_search_workers())
+    }
+
+    /// Serve `engine`, running at most `workers` searches at once (at least one).
+    pub fn with_search_workers(engine: Engine, workers: usize) -> SharedEngine {
+        SharedEngine {
+            engine: Arc::new(RwLock::new(Arc::new(engine))),
+            workers: Arc::new(Semaphore::new(workers.max(1))),
+        }
     }
 
     /// The current engine; searches in flight keep the one they started with.
     pub fn current(&self) -> Arc<Engine> {
-        match self.0.read() {
+        match self.engine.read() {
             Ok(guard) => guard.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
@@ -53,11 +72,39 @@ impl SharedEngine {
     /// Swap in a new engine.
     pub fn replace(&self, engine: Engine) {
         let engine = Arc::new(engine);
-        match self.0.write() {
+        match self.engine.write() {
             Ok(mut guard) => *guard = engine,
             Err(poisoned) => *poisoned.into_inner() = engine,
         }
     }
+
+    /// Run `work` on the current engine on the blocking pool, once a worker slot is free.
+    /// Waiting for the slot is async (the request timeout still applies to it); the slot is
+    /// released when `work` returns, even if the request was answered or dropped before.
+    pub async fn run_blocking<T, F>(&self, work: F) -> Result<T, tokio::task::JoinError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Engine) -> T + Send + 'static,
+    {
+        let permit = self
+            .workers
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the worker semaphore is never closed");
+        let engine = self.current();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work(&engine)
+        })
+        .await
+    }
+}
+
+/// Searches run at once by default: two per core, so one slow search never idles a core
+/// and a burst of them cannot starve the rest of the server.
+pub fn default_search_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |cores| cores.get() * 2)
 }
 
 /// Settings of the HTTP layer.
@@ -204,11 +251,15 @@ pub fn app_with_metrics(
     let limits = limits::Limits::new(options.max_in_flight, options.request_timeout);
     router
         .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
             engine,
             cache::conditional_get,
         ))
+        // A panic is a bug, but the client still gets our JSON 500 and the connection
+        // lives on, instead of a reset; the panic goes to the log.
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(CompressionLayer::new())
         .layer(cors)
         .layer(axum::middleware::from_fn_with_state(limits, limits::guard))
@@ -219,7 +270,51 @@ pub fn app_with_metrics(
         .layer(trace)
 }
 
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = message, "request handler panicked");
+    ApiError::internal().into_response()
+}
+
 /// The whole application with its own metrics.
 pub fn app(engine: SharedEngine, options: &ApiOptions) -> Router {
     app_with_metrics(engine, options, Arc::new(Metrics::default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_dropped_the_connection() {
+        let router: Router = Router::new()
+            .route(
+                "/boom",
+                axum::routing::get(|| async {
+                    panic!("handler bug");
+                    #[allow(unreachable_code)]
+                    ""
+                }),
+            )
+            .layer(CatchPanicLayer::custom(panic_response));
+        let response = router
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        assert_eq!(
+            &bytes[..],
+            br#"{"error":{"code":"internal","message":"internal error"}}"#
+        );
+    }
 }

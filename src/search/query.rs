@@ -43,6 +43,13 @@ const TWO_TYPOS_FROM: usize = 9;
 const PREFIX_FROM: usize = 3;
 /// Most words of a query that are analyzed (the rest is ignored, said in the response).
 pub const MAX_QUERY_CLAUSES: usize = 32;
+/// Longest word (in characters) that gets typo tolerance. The cost of a Levenshtein
+/// automaton grows steeply with the word's length: 32 random 58-letter words took 600 ms
+/// on a 30-record index, all of it building automata; longer words are matched exactly.
+pub const MAX_TYPO_CHARS: usize = 20;
+/// Most words of one query that get typo tolerance (the first ones not in the index): each
+/// costs an automaton per field and per search pass, so this bounds the work of a request.
+pub const MAX_TYPO_WORDS: usize = 8;
 
 /// How a clause takes part in the query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,6 +260,7 @@ pub fn build_query(
     synonyms: &Synonyms,
 ) -> BuiltQuery {
     let last_index = parsed.clauses.len().saturating_sub(1);
+    let mut typo_words_left = MAX_TYPO_WORDS;
     let mut parts: Vec<ClauseParts> = Vec::with_capacity(parsed.clauses.len());
     for (index, clause) in parsed.clauses.iter().enumerate() {
         let prefix = parsed.last_word_is_prefix && index == last_index;
@@ -283,6 +291,7 @@ pub fn build_query(
             add_approximate(
                 clause,
                 prefix,
+                &mut typo_words_left,
                 fields,
                 analyzers,
                 searcher,
@@ -524,9 +533,11 @@ fn term_sequence_query(field: Field, terms: &[(usize, String)], boost: f32) -> B
 }
 
 /// Typo tolerance and prefix matching on the plain fields, for single-word clauses.
+/// `typo_words_left` is the query's remaining budget of typo-tolerant words.
 fn add_approximate(
     clause: &Clause,
     prefix: bool,
+    typo_words_left: &mut usize,
     fields: &Fields,
     analyzers: &mut Analyzers,
     searcher: &Searcher,
@@ -546,10 +557,12 @@ fn add_approximate(
         (fields.title_plain, TITLE_BOOST),
         (fields.abstract_plain, 1.0),
     ];
-    if length >= ONE_TYPO_FROM
+    if (ONE_TYPO_FROM..=MAX_TYPO_CHARS).contains(&length)
+        && *typo_words_left > 0
         && !word.chars().any(|c| c.is_ascii_digit())
         && !is_known_word(&word, fields, searcher)
     {
+        *typo_words_left -= 1;
         let distance = if length >= TWO_TYPOS_FROM { 2 } else { 1 };
         for (field, boost) in text_fields {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &word), distance, true);

@@ -234,13 +234,7 @@ impl SearchRequest {
                     request.to = Some(parse_time("to", &value, end_of_day)?);
                 }
                 "speaker" => {
-                    let value = value.trim();
-                    if value.is_empty() || value.chars().count() > MAX_FACET_VALUE_CHARS {
-                        return Err(SearchError::invalid(
-                            "speaker",
-                            format!("a name of 1 to {MAX_FACET_VALUE_CHARS} characters"),
-                        ));
-                    }
+                    let value = validate_text_value("speaker", &value)?;
                     if request.speakers.len() >= MAX_VALUES_PER_FACET {
                         return Err(SearchError::invalid(
                             "speaker",
@@ -367,9 +361,10 @@ fn parse_time(
     ))
 }
 
-/// Check a facet value; returns it normalized (trimmed).
-pub fn validate_facet_value(facet: FacetName, value: &str) -> Result<String, SearchError> {
-    let parameter = facet.parameter();
+/// Check the value of a filter parameter (facet or speaker): not empty once trimmed, at most
+/// [`MAX_FACET_VALUE_CHARS`], no control characters. Every filter goes through here so no
+/// parameter skips a rule. Returns the trimmed value.
+fn validate_text_value(parameter: &str, value: &str) -> Result<String, SearchError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(SearchError::invalid(parameter, "empty value"));
@@ -386,6 +381,14 @@ pub fn validate_facet_value(facet: FacetName, value: &str) -> Result<String, Sea
             "control characters are not allowed",
         ));
     }
+    Ok(value.to_string())
+}
+
+/// Check a facet value; returns it normalized (trimmed).
+pub fn validate_facet_value(facet: FacetName, value: &str) -> Result<String, SearchError> {
+    let parameter = facet.parameter();
+    let value = validate_text_value(parameter, value)?;
+    let value = value.as_str();
     match facet {
         FacetName::Day => {
             NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
