@@ -1,8 +1,13 @@
 //! The index folder on disk. Each build goes into its own generation folder
-//! (`gen-<unix-ms>-<pid>`) with a `manifest.json`; the symlink `current` names the generation
-//! being served and is replaced atomically (rename of a new symlink over it). Readers holding
-//! an older generation keep working; the generation before the current one is kept, older
-//! ones are removed.
+//! (`gen-<unix-ms>-<pid>`) with a `manifest.json` written last; the symlink `current` names
+//! the generation being served and is replaced atomically (rename of a new symlink over it).
+//!
+//! Crash safety, whatever point a build is killed at: a generation without its manifest is
+//! never made current, so `current` always names a complete index; the swap is one rename;
+//! readers holding an older generation keep working. Builds take an exclusive lock on
+//! `.build.lock` (released by the kernel when the process dies), so two builds never delete
+//! each other's work, and each build removes what killed builds left behind. The current
+//! and the newest previous *complete* generation are kept; older ones are removed.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -16,6 +21,9 @@ use crate::model::Contribution;
 
 const CURRENT: &str = "current";
 const MANIFEST: &str = "manifest.json";
+const BUILD_LOCK: &str = ".build.lock";
+const GENERATION_PREFIX: &str = "gen-";
+const TEMPORARY_LINK_PREFIX: &str = ".current-";
 
 /// Size and modification time of one input file: a change to either means a rebuild.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,25 +154,47 @@ impl IndexStore {
     }
 
     /// Build `records` into a new generation and make it current. Blocking: call it off the
-    /// async runtime. On error the current generation is untouched.
+    /// async runtime; waits while another process builds into the same folder. On error the
+    /// current generation is untouched.
     pub fn build(
         &self,
         records: &[Contribution],
         stamp: CorpusStamp,
     ) -> Result<PathBuf, StoreError> {
         std::fs::create_dir_all(&self.root).map_err(self.io_error(&self.root))?;
+        let lock_path = self.root.join(BUILD_LOCK);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(self.io_error(&lock_path))?;
+        lock.lock().map_err(self.io_error(&lock_path))?;
+        // Holding the lock, nobody else is building: anything unfinished is a crash leftover.
+        self.remove_leftovers();
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
-        let name = format!("gen-{now_ms}-{}", std::process::id());
+        let base = format!("{GENERATION_PREFIX}{now_ms}-{}", std::process::id());
+        let mut name = base.clone();
+        for attempt in 1.. {
+            if !self.root.join(&name).exists() {
+                break;
+            }
+            name = format!("{base}-{attempt}");
+        }
         let generation = self.root.join(&name);
         let result = self.write_generation(&generation, records, stamp, now_ms);
         if let Err(error) = result {
             let _ = std::fs::remove_dir_all(&generation);
             return Err(error);
         }
-        self.point_current_at(&name)?;
+        if let Err(error) = self.point_current_at(&name) {
+            let _ = std::fs::remove_dir_all(&generation);
+            return Err(error);
+        }
         self.remove_old_generations(&name);
+        drop(lock);
         Ok(generation)
     }
 
@@ -191,41 +221,97 @@ impl IndexStore {
         };
         let manifest_path = generation.join(MANIFEST);
         let text = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
-        std::fs::write(&manifest_path, text).map_err(self.io_error(&manifest_path))?;
+        // Written last and flushed to disk: its presence means the generation is complete.
+        let write_manifest = || -> std::io::Result<()> {
+            let mut file = std::fs::File::create(&manifest_path)?;
+            std::io::Write::write_all(&mut file, text.as_bytes())?;
+            file.sync_all()
+        };
+        write_manifest().map_err(self.io_error(&manifest_path))?;
         sync_dir(generation);
         Ok(())
     }
 
     /// Replace the `current` symlink atomically.
     fn point_current_at(&self, name: &str) -> Result<(), StoreError> {
-        let temporary = self.root.join(format!(".current-{}", std::process::id()));
+        let temporary = self
+            .root
+            .join(format!("{TEMPORARY_LINK_PREFIX}{}", std::process::id()));
         let _ = std::fs::remove_file(&temporary);
         std::os::unix::fs::symlink(name, &temporary).map_err(self.io_error(&temporary))?;
         let link = self.root.join(CURRENT);
-        std::fs::rename(&temporary, &link).map_err(self.io_error(&link))?;
+        std::fs::rename(&temporary, &link).map_err(|error| {
+            let _ = std::fs::remove_file(&temporary);
+            StoreError::Io {
+                path: link.display().to_string(),
+                source: error,
+            }
+        })?;
         sync_dir(&self.root);
         Ok(())
     }
 
-    /// Keep the current and the previous generation; remove older ones and failed leftovers.
-    fn remove_old_generations(&self, current: &str) {
+    /// Generation folder names, oldest first, with whether each is complete (has its
+    /// manifest).
+    fn generations(&self) -> Vec<(String, bool)> {
         let Ok(entries) = std::fs::read_dir(&self.root) else {
-            return;
+            return Vec::new();
         };
-        let mut generations: Vec<String> = entries
+        let mut generations: Vec<(String, bool)> = entries
             .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-            .filter(|name| name.starts_with("gen-") && name != current)
+            .filter(|name| name.starts_with(GENERATION_PREFIX))
+            .map(|name| {
+                let complete = self.root.join(&name).join(MANIFEST).is_file();
+                (name, complete)
+            })
             .collect();
-        generations.sort_by_key(|name| generation_time(name));
-        generations.pop(); // the previous one may still be served by a running `serve`
-        for name in generations {
+        generations.sort_by_key(|(name, _)| (generation_time(name), name.clone()));
+        generations
+    }
+
+    /// What killed builds leave: generations without a manifest and temporary links. Only
+    /// called with the build lock held.
+    fn remove_leftovers(&self) {
+        let current = self.current_generation();
+        for (name, complete) in self.generations() {
+            let path = self.root.join(&name);
+            if !complete && current.as_ref() != Some(&path) {
+                tracing::info!(generation = %path.display(), "removing an unfinished generation left by an interrupted build");
+                let _ = std::fs::remove_dir_all(path);
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(&self.root) {
+            for entry in entries.flatten() {
+                if entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| name.starts_with(TEMPORARY_LINK_PREFIX))
+                {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+
+    /// Keep the current and the newest previous complete generation (a running `serve` may
+    /// still be answering from it); remove the others.
+    fn remove_old_generations(&self, current: &str) {
+        let mut previous_kept = false;
+        for (name, complete) in self.generations().into_iter().rev() {
+            if name == current {
+                continue;
+            }
+            if complete && !previous_kept {
+                previous_kept = true;
+                continue;
+            }
             let _ = std::fs::remove_dir_all(self.root.join(name));
         }
     }
 }
 
 fn generation_time(name: &str) -> u128 {
-    name.trim_start_matches("gen-")
+    name.trim_start_matches(GENERATION_PREFIX)
         .split('-')
         .next()
         .and_then(|ms| ms.parse().ok())

@@ -2,6 +2,7 @@
 
 mod api;
 mod api_features;
+mod crash_safety;
 mod eval;
 mod hostile_queries;
 mod parse_seed;
