@@ -231,20 +231,19 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                     .start
                     .map(|s| s.format("%Y-%m-%d %H:%M").to_string())
                     .unwrap_or_default();
-                writeln!(out, "\n{:>4}  {}", hit.id, hit.title)?;
+                writeln!(out, "\n{:>4}  {}", hit.id, printable(&hit.title))?;
                 writeln!(
                     out,
                     "      {}  {}  {}",
                     when,
-                    speakers.join("; "),
-                    hit.labs.join(", ")
+                    printable(&speakers.join("; ")),
+                    printable(&hit.labs.join(", "))
                 )?;
-                let snippet = hit
-                    .snippet_html
+                let snippet = printable(&decode_entities(&hit.snippet_html))
                     .replace("<mark>", "\x1b[1m")
                     .replace("</mark>", "\x1b[0m");
                 if !snippet.is_empty() {
-                    writeln!(out, "      {}", decode_entities(&snippet))?;
+                    writeln!(out, "      {snippet}")?;
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -296,6 +295,14 @@ fn run_eval(queries: &Path, corpus: &Path, json: bool) -> anyhow::Result<ExitCod
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Record text for a terminal: control characters (escape sequences a record could carry)
+/// become U+FFFD, so the only escapes printed are our own.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }
 
 /// Undo our own HTML escaping for terminal output.

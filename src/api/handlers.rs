@@ -205,9 +205,13 @@ pub async fn contribution(
     State(state): State<SharedEngine>,
     Path((event, id)): Path<(String, String)>,
 ) -> Result<Json<Contribution>, ApiError> {
-    Ok(Json(
-        with_engine(&state, move |engine| engine.contribution(&event, &id)).await?,
-    ))
+    let mut record = with_engine(&state, move |engine| engine.contribution(&event, &id)).await?;
+    // The source file by name only: where the server keeps its corpus is not the client's
+    // business.
+    if let Some(name) = std::path::Path::new(&record.source.file).file_name() {
+        record.source.file = name.to_string_lossy().into_owned();
+    }
+    Ok(Json(record))
 }
 
 /// Related contributions (more-like-this on title and abstract).

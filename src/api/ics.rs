@@ -6,10 +6,13 @@ use icalendar::{Calendar, Component, EventLike};
 
 use crate::search::Hit;
 
-/// Render hits as an iCalendar document; unscheduled hits are left out.
+/// Render hits as an iCalendar document; unscheduled hits are left out. Every value goes
+/// through [`line_value`] or [`text_value`]: icalendar escapes `\n` in some properties and
+/// nothing in others (`NAME`), so a line break in a query or a record could otherwise start
+/// properties or events of its own.
 pub fn calendar_of(hits: &[Hit], name: &str, base_url: &str) -> String {
     let mut calendar = Calendar::new();
-    calendar.name(name);
+    calendar.name(&line_value(name));
     for hit in hits {
         let Some(start) = hit.start else { continue };
         let minutes = i64::from(hit.duration_minutes.unwrap_or(0));
@@ -24,13 +27,16 @@ pub fn calendar_of(hits: &[Hit], name: &str, base_url: &str) -> String {
         }
         description.push_str(&format!("{}\n", hit.event_title));
         let event = icalendar::Event::new()
-            .uid(&format!("{}-{}@abstract-search", hit.event, hit.id))
-            .summary(&inert(&hit.title))
-            .description(&inert(&description))
-            .url(&format!(
+            .uid(&line_value(&format!(
+                "{}-{}@abstract-search",
+                hit.event, hit.id
+            )))
+            .summary(&line_value(&hit.title))
+            .description(&text_value(&description))
+            .url(&line_value(&format!(
                 "{base_url}/api/contributions/{}/{}",
                 hit.event, hit.id
-            ))
+            )))
             .starts(start)
             .ends(end)
             .done();
@@ -39,8 +45,20 @@ pub fn calendar_of(hits: &[Hit], name: &str, base_url: &str) -> String {
     calendar.done().to_string()
 }
 
-/// Control characters (other than line breaks) never reach a calendar client.
-fn inert(text: &str) -> String {
+/// A one-line value: no control character at all (line breaks become spaces).
+fn line_value(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// A multi-line value: line feeds kept (icalendar escapes them in TEXT properties), every
+/// other control character removed.
+fn text_value(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_control() || *c == '\n')
         .collect()

@@ -21,6 +21,7 @@ use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
@@ -261,6 +262,11 @@ pub fn app_with_metrics(
         // lives on, instead of a reset; the panic goes to the log.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(CompressionLayer::new())
+        // JSON holding record text must never be sniffed as HTML by a browser.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(cors)
         .layer(axum::middleware::from_fn_with_state(limits, limits::guard))
         .layer(axum::middleware::from_fn_with_state(

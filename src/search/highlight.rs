@@ -16,7 +16,9 @@ use crate::model::Language;
 /// Target length of an abstract snippet, in characters.
 pub const SNIPPET_CHARS: usize = 240;
 
-/// Append `text` to `out`, HTML-escaped.
+/// Append `text` to `out`, HTML-escaped. Control characters a record may carry (form feeds
+/// from PDF conversion, terminal escapes) are display noise: tabs and carriage returns become
+/// spaces, line feeds stay, the others are dropped, so our HTML holds none.
 pub fn escape_html_into(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
@@ -25,6 +27,9 @@ pub fn escape_html_into(text: &str, out: &mut String) {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\n' => out.push('\n'),
+            '\t' | '\r' => out.push(' '),
+            c if c.is_control() => {}
             _ => out.push(c),
         }
     }

@@ -111,8 +111,8 @@ impl Engine {
     /// The record `event/id`.
     pub fn contribution(&self, event: &str, id: &str) -> Result<Contribution, SearchError> {
         let not_found = || SearchError::NotFound {
-            event: event.to_string(),
-            id: id.to_string(),
+            event: request::escape_for_message(event),
+            id: request::escape_for_message(id),
         };
         let numeric_id: u64 = id.parse().map_err(|_| not_found())?;
         let searcher = self.reader.searcher();

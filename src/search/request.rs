@@ -410,7 +410,7 @@ pub fn validate_facet_value(facet: FacetName, value: &str) -> Result<String, Sea
 }
 
 /// Echo user input in an error message safely: bounded and without control characters.
-fn escape_for_message(text: &str) -> String {
+pub(crate) fn escape_for_message(text: &str) -> String {
     let cleaned: String = text
         .chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })

@@ -8,4 +8,5 @@ mod hostile_queries;
 mod parse_seed;
 mod search_quality;
 mod search_seed;
+mod security;
 mod support;
