@@ -200,7 +200,8 @@ fn render(text: &str, start: usize, end: usize, spans: &[(usize, usize)]) -> Str
         let span_end = span_end.min(end);
         escape_html_into(&flatten(&text[cursor..span_start]), &mut html);
         html.push_str("<mark>");
-        escape_html_into(&text[span_start..span_end], &mut html);
+        // A phrase match can span a line break: flattened like the text around it.
+        escape_html_into(&flatten(&text[span_start..span_end]), &mut html);
         html.push_str("</mark>");
         cursor = span_end;
     }

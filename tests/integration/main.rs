@@ -6,6 +6,7 @@ mod crash_safety;
 mod eval;
 mod hostile_queries;
 mod parse_seed;
+mod properties;
 mod search_quality;
 mod search_seed;
 mod security;
