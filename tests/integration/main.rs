@@ -5,6 +5,7 @@ mod api_features;
 mod crash_safety;
 mod eval;
 mod hostile_queries;
+mod ingest_jsonl;
 mod parse_seed;
 mod properties;
 mod search_quality;
