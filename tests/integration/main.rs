@@ -2,6 +2,7 @@
 
 mod api;
 mod api_features;
+mod cli;
 mod eval;
 mod parse_seed;
 mod search_quality;
