@@ -2,6 +2,7 @@
 
 mod api;
 mod api_features;
+mod cli;
 mod crash_safety;
 mod eval;
 mod hostile_queries;
