@@ -3,6 +3,8 @@
 mod api;
 mod api_features;
 mod eval;
+mod ingest_report;
+mod input_formats;
 mod ingest_jsonl;
 mod parse_seed;
 mod search_quality;
