@@ -403,3 +403,98 @@ fn malformed_files_are_errors_naming_file_and_line() {
         Err(FileError::Empty { .. })
     ));
 }
+
+/// Deterministic xorshift, so a failure names a reproducible case.
+fn next_random(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[test]
+fn readers_never_panic_on_mangled_input() {
+    const FRAGMENTS: &[&str] = &[
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"id\": 1,",
+        "\"id\": \"arXiv:x\",",
+        "\"title\": \"T\"",
+        "\"results\": [",
+        "\"contributions\": [",
+        "\"sessions\": [{\"contributions\": [",
+        "\"startDate\": {\"date\": \"2020-01-22\"}",
+        "\"speakers\": [{}]",
+        "\"description\": \"<p>a",
+        "<p>",
+        "</",
+        "<script>",
+        "<!--",
+        "&amp;",
+        "&#x",
+        "$\\mu$",
+        "$",
+        "^{",
+        "_",
+        "\\",
+        "ID de Contribution: 3\n",
+        "Contribution ID : x\n",
+        "Type: x\n",
+        "Authors: A, B (C; D\n",
+        "Orateur: ",
+        "\n",
+        "\r\n",
+        "\n\n",
+        ",",
+        ";",
+        "\"",
+        "Id,Title,Description\n",
+        "Id,Title\n1,",
+        "é",
+        "\u{feff}",
+        "**",
+        "[a](b)",
+        "# ",
+        "## ",
+        "* ",
+        "January 20, 2020",
+        "Page 3",
+        "\u{c}",
+        "(",
+        ")",
+        "mercredi 22 janvier 2020 11:55 (",
+        "99999999999999999999999",
+        "null",
+        "-1",
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let fixtures: Vec<String> = [
+        "indico-export-sessions.json",
+        "indico-contributions.csv",
+        "report-pdftotext.txt",
+        "report-en.md",
+    ]
+    .iter()
+    .map(|name| std::fs::read_to_string(fixture(name)).unwrap())
+    .collect();
+    let labs = labs();
+    for case in 0..4_000 {
+        let mut text = String::new();
+        if case % 4 == 0 {
+            // A real file cut anywhere, with a fragment spliced in.
+            let source = &fixtures[(next_random(&mut state) % 4) as usize];
+            let mut cut = (next_random(&mut state) as usize) % source.len();
+            while !source.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.push_str(&source[..cut]);
+        }
+        for _ in 0..(next_random(&mut state) % 40) {
+            text.push_str(FRAGMENTS[(next_random(&mut state) as usize) % FRAGMENTS.len()]);
+        }
+        // Only panics fail the test; errors and warnings are the expected outcomes.
+        let _ = corpus::parse_text(&text, "mangled", &labs);
+    }
+}
