@@ -29,6 +29,10 @@ use crate::text::{fold_accents, slugify, squash_whitespace};
 pub use labs::LabTable;
 use latex::math_to_text;
 
+/// Largest report or JSON export read (they are parsed whole; JSON Lines and CSV are
+/// streamed and have no limit).
+pub const MAX_DOCUMENT_BYTES: u64 = 1 << 30;
+
 /// How much of a file format detection looks at.
 const DETECTION_PREFIX_BYTES: usize = 64 * 1024;
 
@@ -134,6 +138,12 @@ pub enum FileError {
     },
     #[error("{path}: {message}")]
     Mapping { path: String, message: String },
+    #[error("{path}: larger than {limit_mib} MiB, too large for a {format} (split it, or export JSON Lines)")]
+    TooLarge {
+        path: String,
+        format: Format,
+        limit_mib: u64,
+    },
 }
 
 /// Per-file choices that the content cannot tell.
@@ -354,7 +364,15 @@ fn read_format(
                 .map_err(malformed)?
         }
         Format::ContributionReport | Format::IndicoJson => {
-            let text = read_text(&mut input, file)?;
+            let mut limited = (&mut input).take(MAX_DOCUMENT_BYTES + 1);
+            let text = read_text(&mut limited, file)?;
+            if text.len() as u64 > MAX_DOCUMENT_BYTES {
+                return Err(FileError::TooLarge {
+                    path: file.to_string(),
+                    format,
+                    limit_mib: MAX_DOCUMENT_BYTES >> 20,
+                });
+            }
             sink.progress(text.len() as u64);
             let (records, warnings) = match format {
                 Format::ContributionReport => report::parse(&text, file, options),
@@ -702,16 +720,24 @@ pub fn read_csv_rows(
 }
 
 /// The input files of a corpus folder, sorted, skipping the configuration files that live
-/// beside them (`labs.toml`, `synonyms.toml`, hidden files).
+/// beside them (`labs.toml`, `synonyms.toml`, CSV mappings, hidden files) and folders.
+/// Entries that cannot be followed (a broken symlink, a symlink loop) are kept, so reading
+/// them reports why.
 pub fn corpus_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') || name.ends_with(".toml") || !path.is_file() {
+        if name.starts_with('.') || name.ends_with(".toml") {
             continue;
         }
-        files.push(path);
+        let is_input = match std::fs::metadata(&path) {
+            Ok(metadata) => metadata.is_file(),
+            Err(_) => true,
+        };
+        if is_input {
+            files.push(path);
+        }
     }
     files.sort();
     Ok(files)

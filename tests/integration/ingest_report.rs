@@ -54,6 +54,7 @@ fn bad_files_are_reported_and_the_others_indexed() {
             ("photo.md", b"\xff\xd8\xff\xe0\x00\x10JFIF"),
         ],
     );
+    std::os::unix::fs::symlink("loop.md", corpus.join("loop.md")).unwrap();
     let store = IndexStore::new(dir.path().join("index"));
     let report = ingest::rebuild(&corpus, &store, &Quiet).unwrap();
     let by_name = |name: &str| {
@@ -92,9 +93,15 @@ fn bad_files_are_reported_and_the_others_indexed() {
         .unwrap()
         .contains("binary data"));
 
+    let symlink_loop = by_name("loop.md").error.as_deref().unwrap();
+    assert!(
+        symlink_loop.contains("loop.md: cannot read"),
+        "{symlink_loop}"
+    );
+
     assert_eq!(report.records, 34);
     assert_eq!(report.skipped, 6);
-    assert_eq!(report.failed_files, 2);
+    assert_eq!(report.failed_files, 3);
     assert_eq!(report.documents, 34);
     assert!(!report.is_clean());
 
