@@ -33,6 +33,70 @@ pub fn looks_like_export(text: &str) -> bool {
     text.starts_with('{') || text.starts_with('[')
 }
 
+/// True when `text` (a JSON start, see [`looks_like_export`]) is an array of records (what
+/// `parse` prints) rather than of Indico events.
+pub fn looks_like_record_array(text: &str) -> bool {
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    text.starts_with('[')
+        && !text.contains("\"contributions\"")
+        && !text.contains("\"sessions\"")
+        && !text.contains("\"HTTPAPIResult\"")
+}
+
+/// Parse a JSON array of records in the `parse` record shape (the JSON Lines fields).
+pub fn parse_record_array(
+    text: &str,
+    file: &str,
+    options: &ReadOptions,
+) -> Result<(Vec<Contribution>, Vec<Warning>), ExportError> {
+    let text = text.trim_start_matches('\u{feff}');
+    let root: Value = serde_json::from_str(text).map_err(|error| ExportError {
+        line: error.line(),
+        message: format!("invalid JSON: {error}"),
+    })?;
+    let Value::Array(items) = root else {
+        return Err(ExportError {
+            line: 1,
+            message: "not a JSON array of records".to_string(),
+        });
+    };
+    let default_event = file_event(file, options, None);
+    let mut finder = LineFinder { text, cursor: 0 };
+    let mut records = Vec::with_capacity(items.len());
+    let mut warnings = Vec::new();
+    for item in items {
+        let line = match item.get("id") {
+            Some(id) => finder.line_of("id", &id.to_string()),
+            None => finder.line_of("title", ""),
+        };
+        let Value::Object(object) = item else {
+            warnings.push(Warning::skipped(
+                file,
+                line,
+                "not a JSON object, record skipped",
+            ));
+            continue;
+        };
+        let mut notes = Vec::new();
+        match super::jsonl::record_from_object(object, file, line, &default_event, &mut notes) {
+            Ok(record) => {
+                warnings.extend(
+                    notes
+                        .into_iter()
+                        .map(|note| Warning::note(file, line, note)),
+                );
+                records.push(record);
+            }
+            Err(reason) => warnings.push(Warning::skipped(
+                file,
+                line,
+                format!("{reason}, record skipped"),
+            )),
+        }
+    }
+    Ok((records, warnings))
+}
+
 /// Finds the line of each contribution in the source text, walking forward as the
 /// contributions are read in order (JSON values do not remember where they were).
 struct LineFinder<'a> {

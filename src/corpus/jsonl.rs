@@ -175,11 +175,23 @@ fn record_of(
     default_event: &Event,
     notes: &mut Vec<String>,
 ) -> Result<Contribution, String> {
-    let mut object: Map<String, Value> = match serde_json::from_str(text) {
+    let object: Map<String, Value> = match serde_json::from_str(text) {
         Ok(object) => object,
         Err(error) if error.is_data() => return Err("not a JSON object".to_string()),
         Err(error) => return Err(format!("invalid JSON: {error}")),
     };
+    record_from_object(object, file, line, default_event, notes)
+}
+
+/// The record of one JSON object of the record shape (a JSON Lines line, or an element of
+/// the array `parse` prints); `Err` says why it must be skipped, `notes` what was ignored.
+pub fn record_from_object(
+    mut object: Map<String, Value>,
+    file: &str,
+    line: usize,
+    default_event: &Event,
+    notes: &mut Vec<String>,
+) -> Result<Contribution, String> {
     let (id, mut external_id) = match object.remove("id") {
         Some(Value::Number(number)) => match number.as_u64() {
             Some(id) => (id, None),

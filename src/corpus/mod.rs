@@ -84,6 +84,8 @@ pub enum Format {
     JsonLines,
     /// Indico HTTP export API JSON (`detail=contributions` or `detail=sessions`).
     IndicoJson,
+    /// A JSON array of records in the `parse` record shape (what `parse` prints).
+    JsonRecords,
     /// Indico contribution-list CSV.
     IndicoCsv,
     /// Any other CSV, through a mapping file beside it.
@@ -96,6 +98,7 @@ impl fmt::Display for Format {
             Format::ContributionReport => "contribution-report",
             Format::JsonLines => "json-lines",
             Format::IndicoJson => "indico-json",
+            Format::JsonRecords => "json-records",
             Format::IndicoCsv => "indico-csv",
             Format::MappedCsv => "mapped-csv",
         };
@@ -204,6 +207,9 @@ pub fn detect_format_with(text: &str, has_mapping: bool) -> Option<Format> {
         return Some(Format::JsonLines);
     }
     if indico_json::looks_like_export(text) {
+        if indico_json::looks_like_record_array(text) {
+            return Some(Format::JsonRecords);
+        }
         return Some(Format::IndicoJson);
     }
     if let Some(header) = CsvHeader::of_first_line(text) {
@@ -363,7 +369,7 @@ fn read_format(
             mapped_csv::read(input, file, &loaded, &mapping_display, options, sink)
                 .map_err(malformed)?
         }
-        Format::ContributionReport | Format::IndicoJson => {
+        Format::ContributionReport | Format::IndicoJson | Format::JsonRecords => {
             let mut limited = (&mut input).take(MAX_DOCUMENT_BYTES + 1);
             let text = read_text(&mut limited, file)?;
             if text.len() as u64 > MAX_DOCUMENT_BYTES {
@@ -374,15 +380,17 @@ fn read_format(
                 });
             }
             sink.progress(text.len() as u64);
+            let malformed_json = |error: indico_json::ExportError| FileError::Malformed {
+                path: file.to_string(),
+                line: error.line,
+                message: error.message,
+            };
             let (records, warnings) = match format {
                 Format::ContributionReport => report::parse(&text, file, options),
-                _ => indico_json::parse(&text, file, options).map_err(|error| {
-                    FileError::Malformed {
-                        path: file.to_string(),
-                        line: error.line,
-                        message: error.message,
-                    }
-                })?,
+                Format::JsonRecords => {
+                    indico_json::parse_record_array(&text, file, options).map_err(malformed_json)?
+                }
+                _ => indico_json::parse(&text, file, options).map_err(malformed_json)?,
             };
             for warning in warnings {
                 sink.warning(warning);

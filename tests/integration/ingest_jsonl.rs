@@ -245,3 +245,21 @@ fn a_file_naming_another_files_event_replaces_it_and_says_so() {
         .unwrap();
     assert_eq!(record.title, "GANs for fast simulation (corrected)");
 }
+
+#[test]
+fn parse_output_as_a_json_array_reingests_to_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seed-records.json");
+    std::fs::write(&path, serde_json::to_string_pretty(seed_records()).unwrap()).unwrap();
+    let parsed = corpus::read_file(&path, &labs()).unwrap();
+    assert_eq!(parsed.format, Format::JsonRecords);
+    assert_eq!(parsed.warnings, []);
+    assert_eq!(
+        without_source(&parsed.records),
+        without_source(seed_records())
+    );
+    // Each record's line is the line of its id.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = parsed.records[4].source.line;
+    assert_eq!(text.lines().nth(line - 1).unwrap().trim(), "\"id\": 7,");
+}
