@@ -7,6 +7,8 @@ mod crash_safety;
 mod eval;
 mod hostile_queries;
 mod ingest_jsonl;
+mod ingest_report;
+mod input_formats;
 mod parse_seed;
 mod properties;
 mod search_quality;
