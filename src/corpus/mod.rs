@@ -293,15 +293,26 @@ pub fn read_into(
         .read_to_end(&mut prefix)
         .map_err(io_error)?;
     let complete = prefix.len() < DETECTION_PREFIX_BYTES;
-    let prefix_text = check_text(&prefix, complete, &display)?;
-    if prefix_text.trim_start_matches('\u{feff}').trim().is_empty() && complete {
-        return Err(FileError::Empty { path: display });
-    }
     let mapping = options
         .mapping
         .clone()
         .or_else(|| Some(mapped_csv::mapping_path_for(path)).filter(|m| m.is_file()));
-    let format = detect(prefix_text, &display, mapping.as_deref())?;
+    let format = match check_text(&prefix, complete, &display) {
+        Ok(prefix_text) => {
+            if prefix_text.trim_start_matches('\u{feff}').trim().is_empty() && complete {
+                return Err(FileError::Empty { path: display });
+            }
+            detect(prefix_text, &display, mapping.as_deref())?
+        }
+        // A bad byte in a JSON Lines file spoils one line, which its reader reports and
+        // skips; for whole-document formats it spoils the file.
+        Err(error) => match text_before_bad_byte(&prefix, &error) {
+            Some(text) if detect(text, &display, None).ok() == Some(Format::JsonLines) => {
+                Format::JsonLines
+            }
+            _ => return Err(error),
+        },
+    };
     file.rewind().map_err(io_error)?;
     let input = BufReader::with_capacity(256 * 1024, file);
     let mut labelled = LabelSink { labs, sink };
@@ -532,6 +543,21 @@ fn check_text<'a>(bytes: &'a [u8], complete: bool, path: &str) -> Result<&'a str
             offset: error.valid_up_to(),
         }),
     }
+}
+
+/// The whole lines of `bytes` before the first bad byte (the one `error` reports, or an
+/// earlier byte that is not UTF-8).
+fn text_before_bad_byte<'a>(bytes: &'a [u8], error: &FileError) -> Option<&'a str> {
+    let offset = match error {
+        FileError::NotUtf8 { offset, .. } | FileError::Binary { offset, .. } => *offset,
+        _ => return None,
+    };
+    let before = &bytes[..offset.min(bytes.len())];
+    let valid = match std::str::from_utf8(before) {
+        Ok(text) => text,
+        Err(error) => std::str::from_utf8(&before[..error.valid_up_to()]).ok()?,
+    };
+    Some(valid.rfind('\n').map_or("", |newline| &valid[..=newline]))
 }
 
 /// A whole input as UTF-8 text without BOM.

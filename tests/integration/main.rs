@@ -2,6 +2,7 @@
 
 mod api;
 mod api_features;
+mod bad_corpus;
 mod cli;
 mod crash_safety;
 mod eval;
