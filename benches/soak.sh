@@ -44,7 +44,7 @@ echo "soak: corpus $corpus_kind; building the first index"
 start_build=$(date +%s.%N)
 "$binary" ingest --corpus "$work/corpus" --index "$work/index" >"$work/ingest-1.txt" 2>&1 || [ $? -eq 2 ]
 build_seconds=$(python3 -c "print(round($(date +%s.%N) - $start_build, 1))")
-documents_expected=$(grep -o '[0-9]* records indexed' "$work/ingest-1.txt" | grep -o '^[0-9]*' || echo '?')
+documents_expected=$(grep -o '[0-9]* records indexed' "$work/ingest-1.txt" | tail -1 | grep -o '^[0-9]*' || echo '?')
 echo "soak: first build: $documents_expected records in $build_seconds s"
 
 RUST_LOG=warn "$binary" serve --addr "127.0.0.1:$port" --corpus "$work/corpus" --index "$work/index" \
