@@ -518,14 +518,14 @@ fn serve(
     let synonyms = load_synonyms(corpus)?;
     let engine = open_engine(&store, synonyms.clone())?;
     let documents = engine.document_count();
-    let search_workers = api::default_search_workers();
-    let shared = SharedEngine::with_search_workers(engine, search_workers);
-    // Searches hold one of `search_workers` slots; a few more threads for index reloads.
-    // Without a cap the blocking pool kept adding threads under load (each keeping its
-    // allocator heap), and RSS climbed with them.
+    let search_slots = api::default_search_slots();
+    let shared = SharedEngine::with_search_slots(engine, search_slots);
+    // Searches hold one of `search_slots`; two more threads for index reloads. Without a
+    // cap the blocking pool kept adding threads under load (each keeping its allocator
+    // heap), and RSS climbed with them.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(search_workers + 2)
+        .max_blocking_threads(search_slots + 2)
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)

@@ -323,6 +323,12 @@ pub async fn facet_values(
         .map(|(_, v)| v.into_owned())
         .next_back()
         .filter(|v| !v.trim().is_empty());
+    if contains
+        .as_ref()
+        .is_some_and(|q| q.len() > crate::search::request::MAX_QUERY_BYTES)
+    {
+        return Err(ApiError::invalid("q", "longer than 2000 bytes"));
+    }
     let limit = match take_parameters(&mut pairs, &["limit"]).pop() {
         Some((_, value)) => Some(parse_positive("limit", &value, 1_000)?),
         None => None,

@@ -143,7 +143,7 @@ fn gibberish(count: usize, length: usize) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn oversized_queries_are_refused_naming_q() {
+async fn oversized_queries_are_refused_naming_q_facet_values_took_any_length() {
     let router = router();
     // A 100 kB request line never reaches us: hyper refuses URIs over 64 kB with a 414
     // (benches/hostile.sh shows it on the real server); 60 kB is the largest that can.
@@ -162,6 +162,7 @@ async fn oversized_queries_are_refused_naming_q() {
     .await;
     rejects(&router, &format!("/api/suggest?q={long}"), "q").await;
     rejects(&router, &format!("/api/search.ics?q={long}"), "q").await;
+    rejects(&router, &format!("/api/facets/lab?q={long}"), "q").await;
 }
 
 #[tokio::test]
@@ -481,10 +482,10 @@ async fn hostile_requests_in_parallel_leave_others_served() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timed_out_searches_kept_running_beyond_the_in_flight_limit() {
-    // One worker slot, held by a search that does not end until we say so: the request that
+    // One search slot, held by a search that does not end until we say so: the request that
     // waits for the slot gets the JSON timeout, `/healthz` (no search) answers at once.
     let engine = Engine::from_records(seed_records()).unwrap();
-    let shared = SharedEngine::with_search_workers(engine, 1);
+    let shared = SharedEngine::with_search_slots(engine, 1);
     let options = ApiOptions {
         request_timeout: std::time::Duration::from_millis(300),
         ..ApiOptions::default()
