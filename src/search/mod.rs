@@ -5,6 +5,7 @@
 pub mod error;
 pub mod facets;
 pub mod highlight;
+pub mod phrase;
 pub mod query;
 pub mod request;
 pub mod response;
@@ -18,7 +19,7 @@ use std::time::Instant;
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 
-use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
@@ -262,7 +263,7 @@ impl Engine {
                         1 => Box::new(TermQuery::new(terms[0].1.clone(), IndexRecordOption::Basic)),
                         _ => {
                             let first = terms[0].0;
-                            Box::new(PhraseQuery::new_with_offset(
+                            Box::new(phrase::ForwardPhraseQuery::new_with_offset(
                                 terms.into_iter().map(|(p, t)| (p - first, t)).collect(),
                             ))
                         }

@@ -8,13 +8,12 @@
 //! are stop words in either language are optional. Typo tolerance applies to words that do not
 //! occur in the index at all, and the last word is also a prefix (search as you type).
 
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
+use super::phrase::ForwardPhraseQuery;
 use super::synonyms::{Synonyms, WordKey, WordKeyer};
 use crate::analysis::{self, tokenize_words};
 use crate::index::Fields;
@@ -518,7 +517,7 @@ fn term_sequence_query(field: Field, terms: &[(usize, String)], boost: f32) -> B
             IndexRecordOption::WithFreqs,
         ))
     } else {
-        Box::new(PhraseQuery::new_with_offset(
+        Box::new(ForwardPhraseQuery::new_with_offset(
             terms
                 .iter()
                 .map(|(offset, text)| (*offset, Term::from_field_text(field, text)))

@@ -46,8 +46,11 @@ fn bom_and_crlf_report_gives_the_seed_records() {
 }
 
 /// Peak resident memory of a child process, polled from `/proc` until it exits.
+/// mimalloc returns freed memory at once (as `serve` configures it), so the peak measures
+/// what is held, not what the allocator has yet to give back.
 fn run_measuring_peak_rss(command: &mut Command) -> (std::process::ExitStatus, u64, String) {
     let mut child = command
+        .env("MIMALLOC_PURGE_DELAY", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -163,12 +166,11 @@ fn a_200_mb_file_streams_in_bounded_memory() {
     eprintln!(
         "bad_corpus: ingest of {size} bytes: peak RSS {peak_mb} MB; same records alone: {baseline_mb} MB"
     );
-    // One line buffer of at most 64 MiB (MAX_LINE_BYTES) and, while it grows, its
-    // reallocation: 128 MiB above the baseline at worst; reading the file whole would add
-    // its 200 MB.
+    // One line buffer of at most 64 MiB (MAX_LINE_BYTES) above the baseline (measured:
+    // 152 MB against 75-80); reading the file whole would add its 200 MB.
     let line_bound_mb = (abstract_search::corpus::jsonl::MAX_LINE_BYTES >> 20) as u64;
     assert!(
-        peak_mb < baseline_mb + 2 * line_bound_mb + 16,
+        peak_mb < baseline_mb + line_bound_mb + 32,
         "ingest of a {} MB file held {peak_mb} MB, {baseline_mb} MB without its long lines: not streamed",
         size >> 20
     );

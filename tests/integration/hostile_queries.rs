@@ -555,3 +555,27 @@ async fn write_methods_got_an_empty_405() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_excluded_phrase_tripped_a_tantivy_debug_assertion() {
+    // Found by the `query` fuzz target: in debug builds (`cargo test`, `cargo run`) tantivy's
+    // PhraseScorer asserted inside exclusion and the search task panicked: a 500.
+    let router = router();
+    let all = contract(&router, "/api/search?per_page=100").await;
+    let with_phrase = contract(&router, "/api/search?q=%22is+a%22&per_page=100").await;
+    let without = contract(&router, "/api/search?q=-%22is+a%22&per_page=100").await;
+    assert_eq!(without.status, StatusCode::OK, "{}", without.body);
+    let (all, with_phrase, without) = (ids(&all.body), ids(&with_phrase.body), ids(&without.body));
+    assert!(!with_phrase.is_empty());
+    let mut both: Vec<u64> = with_phrase.iter().chain(&without).copied().collect();
+    both.sort_unstable();
+    assert_eq!(both, all, "a phrase and its exclusion split the records");
+    // The fuzzer's own input, and a phrase inside an intersection.
+    for q in [
+        "DNq%3D%00%00%01z%00%FF%FF+-is%9D%8D%96%96a+-is%9D%8D%96%96+discri",
+        "%2B%22deep+learning%22+%2Bneural+-%22is+a%22",
+    ] {
+        let answer = contract(&router, &format!("/api/search?q={q}")).await;
+        assert_eq!(answer.status, StatusCode::OK, "{q}: {}", answer.body);
+    }
+}
