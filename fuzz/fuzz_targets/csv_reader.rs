@@ -23,7 +23,13 @@ impl RecordSink for Collect {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let lines = data.split(|&b| b == b'\n').count();
+    // CSV ends records at `\n`, `\r\n` or a lone `\r` (old Mac files): all count as lines.
+    let lone_returns = data
+        .windows(2)
+        .filter(|pair| pair[0] == b'\r' && pair[1] != b'\n')
+        .count()
+        + usize::from(data.last() == Some(&b'\r'));
+    let lines = data.split(|&b| b == b'\n').count() + lone_returns;
     let mut sink = Collect::default();
     let result = indico_csv::read(data, "fuzz.csv", &ReadOptions::default(), &mut sink);
     if let Err(error) = result {
