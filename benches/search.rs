@@ -55,7 +55,8 @@ fn arxiv_records() -> Option<Vec<Contribution>> {
         eprintln!("skipping the 50k benches: {} is absent", path.display());
         return None;
     }
-    let (records, reports) = load_files(std::slice::from_ref(&path), &labs()).expect("corpus loads");
+    let (records, reports) =
+        load_files(std::slice::from_ref(&path), &labs()).expect("corpus loads");
     if let Some(error) = reports.iter().find_map(|r| r.error.as_ref()) {
         eprintln!("skipping the 50k benches: {error}");
         return None;

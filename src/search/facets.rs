@@ -2,7 +2,9 @@
 //! *other* active filter applied but not its own, so ticking a second value of a facet shows
 //! what it would add (OR within a facet, AND across facets).
 
-use tantivy::collector::{FacetCollector, MultiCollector};
+use tantivy::collector::{
+    FacetCollector, FacetCounts as TantivyFacetCounts, FruitHandle, MultiCollector, MultiFruit,
+};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -56,40 +58,43 @@ pub fn filtered(
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// Disjunctive counts for every facet. One pass for all facets without an active filter,
-/// one more per facet that has one.
-pub fn count_facets(
-    searcher: &Searcher,
-    base: &dyn Query,
-    filters: &Filters,
-    fields: &Fields,
-) -> tantivy::Result<FacetCounts> {
-    let mut counts = FacetCounts::new();
+/// The facets without an active filter: their counts come from the main query itself.
+pub fn unfiltered_facets(filters: &Filters) -> Vec<FacetName> {
     let active: Vec<FacetName> = filters.active().collect();
-    let inactive: Vec<FacetName> = FacetName::ALL
+    FacetName::ALL
         .into_iter()
         .filter(|f| !active.contains(f))
+        .collect()
+}
+
+/// Where each facet's counts are in the fruit of the collector made with them.
+pub struct FacetHandles(Vec<(FacetName, FruitHandle<TantivyFacetCounts>)>);
+
+/// One collector counting several facets, to run beside other collectors in one pass, and
+/// the handles to read its fruit with.
+pub fn facet_counters(
+    searcher: &Searcher,
+    facets: &[FacetName],
+    fields: &Fields,
+) -> (MultiCollector<'static>, FacetHandles) {
+    let mut collector = MultiCollector::new();
+    let handles = facets
+        .iter()
+        .map(|&facet| {
+            let mut counter = FacetCollector::for_field(
+                searcher.schema().get_field_name(facet_field(facet, fields)),
+            );
+            counter.add_facet("/");
+            (facet, collector.add_collector(counter))
+        })
         .collect();
-    let mut passes: Vec<(Option<FacetName>, Vec<FacetName>)> = Vec::new();
-    if !inactive.is_empty() {
-        passes.push((None, inactive));
-    }
-    passes.extend(active.iter().map(|&facet| (Some(facet), vec![facet])));
-    for (skip, facets) in passes {
-        let query = filtered(base, filters, skip, fields);
-        let mut multi = MultiCollector::new();
-        let handles: Vec<_> = facets
-            .iter()
-            .map(|&facet| {
-                let mut collector = FacetCollector::for_field(
-                    searcher.schema().get_field_name(facet_field(facet, fields)),
-                );
-                collector.add_facet("/");
-                (facet, multi.add_collector(collector))
-            })
-            .collect();
-        let mut fruits = searcher.search(&query, &multi)?;
-        for (facet, handle) in handles {
+    (collector, FacetHandles(handles))
+}
+
+impl FacetHandles {
+    /// Add what the collector found to `counts`, values sorted by count then value.
+    pub fn extract(self, mut fruits: MultiFruit, counts: &mut FacetCounts) {
+        for (facet, handle) in self.0 {
             let facet_counts = handle.extract(&mut fruits);
             let mut values: Vec<FacetCount> = facet_counts
                 .get("/")
@@ -105,6 +110,43 @@ pub fn count_facets(
             counts.insert(facet.as_str(), values);
         }
     }
+}
+
+/// Disjunctive counts of the facets that have an active filter: one pass per such facet,
+/// with every filter but its own.
+pub fn count_filtered_facets(
+    searcher: &Searcher,
+    base: &dyn Query,
+    filters: &Filters,
+    fields: &Fields,
+    counts: &mut FacetCounts,
+) -> tantivy::Result<()> {
+    for facet in filters.active() {
+        let query = filtered(base, filters, Some(facet), fields);
+        let (counters, handles) = facet_counters(searcher, &[facet], fields);
+        let fruits = searcher.search(&query, &counters)?;
+        handles.extract(fruits, counts);
+    }
+    Ok(())
+}
+
+/// Disjunctive counts for every facet. One pass for all facets without an active filter,
+/// one more per facet that has one.
+pub fn count_facets(
+    searcher: &Searcher,
+    base: &dyn Query,
+    filters: &Filters,
+    fields: &Fields,
+) -> tantivy::Result<FacetCounts> {
+    let mut counts = FacetCounts::new();
+    let unfiltered = unfiltered_facets(filters);
+    if !unfiltered.is_empty() {
+        let query = filtered(base, filters, None, fields);
+        let (counters, handles) = facet_counters(searcher, &unfiltered, fields);
+        let fruits = searcher.search(&query, &counters)?;
+        handles.extract(fruits, &mut counts);
+    }
+    count_filtered_facets(searcher, base, filters, fields, &mut counts)?;
     Ok(counts)
 }
 
