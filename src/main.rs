@@ -2,20 +2,22 @@
 //! Raw flags become settings in one step; `main` prints the error chain once and returns a
 //! non-zero exit code.
 
+use std::cell::Cell;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use abstract_search::api::{self, ApiOptions, Metrics, SharedEngine};
-use abstract_search::corpus::LabTable;
+use abstract_search::corpus::{LabTable, ReadOptions};
 use abstract_search::eval;
 use abstract_search::index::IndexStore;
-use abstract_search::ingest::{self, IngestReport, LABS_FILE, SYNONYMS_FILE};
+use abstract_search::ingest::{self, IngestProgress, IngestReport, LABS_FILE, SYNONYMS_FILE};
 use abstract_search::search::{FacetName, SearchRequest, Synonyms};
 use abstract_search::Engine;
 
@@ -49,13 +51,27 @@ enum Command {
         /// Lab alias table.
         #[arg(long, default_value = "corpus/labs.toml")]
         labs: PathBuf,
+        /// Print one record per line (JSON Lines, which `ingest` reads back) instead of an array.
+        #[arg(long)]
+        jsonl: bool,
+        /// Event title for the files' records (default: the title in the file, else its name).
+        #[arg(long)]
+        event: Option<String>,
     },
-    /// Rebuild the index from the corpus folder and print a summary.
+    /// Rebuild the index from the corpus folder, or with FILES update it: each file replaces
+    /// the events it held and nothing else. Prints a report; exit status 2 when anything was
+    /// skipped.
     Ingest {
+        /// Files to add or replace in the current index (none: rebuild from the corpus folder).
+        files: Vec<PathBuf>,
         #[arg(long, default_value = "corpus", env = "ABSTRACT_SEARCH_CORPUS")]
         corpus: PathBuf,
         #[arg(long, default_value = "index", env = "ABSTRACT_SEARCH_INDEX")]
         index: PathBuf,
+        /// Event title for the given files' records (default: the title in the file, else its
+        /// name).
+        #[arg(long, requires = "files")]
+        event: Option<String>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -157,13 +173,30 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Parse { files, labs } => parse(&files, &labs),
+        Command::Parse {
+            files,
+            labs,
+            jsonl,
+            event,
+        } => {
+            let options = ReadOptions { event_title: event };
+            parse(&files, &labs, &options, jsonl)
+        }
         Command::Ingest {
+            files,
             corpus,
             index,
+            event,
             json,
         } => {
-            let report = ingest::ingest(&corpus, &IndexStore::new(index))?;
+            let store = IndexStore::new(index);
+            let progress = TerminalProgress::new();
+            let report = if files.is_empty() {
+                ingest::rebuild(&corpus, &store, &progress)?
+            } else {
+                let options = ReadOptions { event_title: event };
+                ingest::ingest_files(&files, &options, &corpus, &store, &progress)?
+            };
             print_report(&report, json)?;
             Ok(if report.is_clean() {
                 ExitCode::SUCCESS
@@ -307,9 +340,14 @@ fn decode_entities(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn parse(files: &[PathBuf], labs_path: &Path) -> anyhow::Result<ExitCode> {
+fn parse(
+    files: &[PathBuf],
+    labs_path: &Path,
+    options: &ReadOptions,
+    jsonl: bool,
+) -> anyhow::Result<ExitCode> {
     let labs = LabTable::load(labs_path)?;
-    let (records, reports) = ingest::load_files(files, &labs)?;
+    let (records, reports) = ingest::load_files_with(files, options, &labs)?;
     let mut failed = false;
     for report in &reports {
         for warning in &report.warnings {
@@ -320,9 +358,17 @@ fn parse(files: &[PathBuf], labs_path: &Path) -> anyhow::Result<ExitCode> {
             failed = true;
         }
     }
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &records)?;
-    writeln!(out)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if jsonl {
+        for record in &records {
+            serde_json::to_writer(&mut out, record)?;
+            writeln!(out)?;
+        }
+    } else {
+        serde_json::to_writer_pretty(&mut out, &records)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
     Ok(if failed {
         ExitCode::from(2)
     } else {
@@ -341,28 +387,86 @@ fn print_report(report: &IngestReport, json: bool) -> anyhow::Result<()> {
         match (&file.format, &file.error) {
             (Some(format), _) => writeln!(
                 out,
-                "{}: {format}, {} records, {} warnings",
+                "{}: {format}, {} records indexed, {} skipped, {} warnings, events: {}",
                 file.path,
                 file.records,
-                file.warnings.len()
+                file.skipped,
+                file.warning_count,
+                file.events.join(", ")
             )?,
-            (None, Some(error)) => writeln!(out, "skipped {error}")?,
+            (None, Some(error)) => writeln!(out, "skipped file {error}")?,
             (None, None) => {}
         }
         for warning in &file.warnings {
             writeln!(out, "  {warning}")?;
         }
+        let unlisted = file.warning_count - file.warnings.len();
+        if unlisted > 0 {
+            writeln!(out, "  … and {unlisted} more warnings")?;
+        }
     }
     writeln!(
         out,
-        "{} files, {} records indexed, {} warnings, {} files skipped, {:.2} s",
+        "{} files, {} records indexed, {} skipped, {} warnings, {} files skipped; \
+         {} documents in the index; {:.2} s ({:.0} records/s, {:.1} MB/s)",
         report.files.len(),
         report.records,
+        report.skipped,
         report.warnings,
         report.failed_files,
-        report.seconds
+        report.documents,
+        report.seconds,
+        report.records_per_second,
+        report.megabytes_per_second
     )?;
     Ok(())
+}
+
+/// A progress bar on stderr, shown once an ingest has run for a second and only when stderr
+/// is a terminal (indicatif hides it otherwise), so logs and pipes stay clean.
+struct TerminalProgress {
+    bar: ProgressBar,
+    started: Instant,
+    shown: Cell<bool>,
+}
+
+impl TerminalProgress {
+    fn new() -> TerminalProgress {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {wide_msg}",
+            )
+            .expect("valid progress template"),
+        );
+        TerminalProgress {
+            bar,
+            started: Instant::now(),
+            shown: Cell::new(false),
+        }
+    }
+}
+
+impl IngestProgress for TerminalProgress {
+    fn begin(&self, total_bytes: u64) {
+        self.bar.set_length(total_bytes);
+    }
+
+    fn file(&self, path: &Path) {
+        self.bar.set_message(path.display().to_string());
+    }
+
+    fn advance(&self, bytes: u64) {
+        self.bar.inc(bytes);
+        if !self.shown.get() && self.started.elapsed() >= Duration::from_secs(1) {
+            self.shown.set(true);
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn end(&self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 fn serve(

@@ -77,8 +77,13 @@ impl Language {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contribution {
     pub event: Event,
-    /// The number printed as "Contribution ID"; unique within its event only.
+    /// The number printed as "Contribution ID"; unique within its event only. Inputs whose
+    /// ids are not numbers (`arXiv:hep-th/9301001`) get their 1-based line or row number here
+    /// and keep the original in [`Contribution::external_id`].
     pub id: u64,
+    /// The input's own identifier when it is not the numeric `id` (searchable, returned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub title: String,
     /// Contribution type (`Non spécifié`, `Talk`, `Poster`…), when the export has one.
     #[serde(rename = "type")]
@@ -114,6 +119,7 @@ impl Contribution {
         Contribution {
             event,
             id,
+            external_id: None,
             title,
             kind: None,
             start: None,

@@ -15,9 +15,9 @@ use regex::Regex;
 use super::dates::parse_schedule;
 use super::latex::math_to_text;
 use super::person::parse_person_list;
-use super::Warning;
+use super::{file_event, ReadOptions, Warning};
 use crate::model::{Contribution, Event, SourceLocation};
-use crate::text::{fold_accents, slugify, squash_whitespace};
+use crate::text::{fold_accents, squash_whitespace};
 
 /// What a labelled line holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +135,7 @@ fn is_page_furniture(line: &str) -> bool {
 type Chunk<'a> = Vec<(usize, &'a str)>;
 
 /// Parse a whole report.
-pub fn parse(text: &str, file: &str) -> (Vec<Contribution>, Vec<Warning>) {
+pub fn parse(text: &str, file: &str, options: &ReadOptions) -> (Vec<Contribution>, Vec<Warning>) {
     let mut warnings = Vec::new();
     let lines: Vec<(usize, &str)> = text
         .lines()
@@ -151,7 +151,7 @@ pub fn parse(text: &str, file: &str) -> (Vec<Contribution>, Vec<Warning>) {
     let Some(&first_start) = starts.first() else {
         return (Vec::new(), warnings);
     };
-    let event = event_of(&lines[..first_start], file);
+    let event = event_of(&lines[..first_start], file, options);
     let chunks: Vec<Chunk> = starts
         .iter()
         .enumerate()
@@ -173,14 +173,14 @@ pub fn parse(text: &str, file: &str) -> (Vec<Contribution>, Vec<Warning>) {
                 if seen_ids.insert(record.id) {
                     records.push(record);
                 } else {
-                    warnings.push(Warning {
-                        file: file.to_string(),
-                        line: chunk[0].0,
-                        message: format!(
+                    warnings.push(Warning::skipped(
+                        file,
+                        chunk[0].0,
+                        format!(
                             "duplicate contribution id {} in this event, record skipped",
                             record.id
                         ),
-                    });
+                    ));
                 }
             }
             None => continue,
@@ -190,7 +190,7 @@ pub fn parse(text: &str, file: &str) -> (Vec<Contribution>, Vec<Warning>) {
 }
 
 /// The event title is the first `# ` heading (or first plain line) before the first record.
-fn event_of(preamble: &[(usize, &str)], file: &str) -> Event {
+fn event_of(preamble: &[(usize, &str)], file: &str, options: &ReadOptions) -> Event {
     let candidates = preamble
         .iter()
         .map(|(_, line)| line.trim())
@@ -200,20 +200,8 @@ fn event_of(preamble: &[(usize, &str)], file: &str) -> Event {
         .map(|(_, line)| line.trim())
         .find(|line| line.starts_with("# ") && !is_page_furniture(line))
         .map(strip_decoration);
-    let title = heading
-        .or_else(|| candidates.map(strip_decoration).next())
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            std::path::Path::new(file)
-                .file_stem()
-                .and_then(|stem| stem.to_str())
-                .unwrap_or("event")
-                .to_string()
-        });
-    Event {
-        slug: slugify(&title),
-        title,
-    }
+    let title = heading.or_else(|| candidates.map(strip_decoration).next());
+    file_event(file, options, title)
 }
 
 /// The title of a chunk: first heading, else first paragraph that is not a label.
@@ -265,16 +253,15 @@ fn parse_record(
     warnings: &mut Vec<Warning>,
 ) -> Option<Contribution> {
     let (id_line, id_text) = chunk[0];
-    let warn = |warnings: &mut Vec<Warning>, line: usize, message: String| {
-        warnings.push(Warning {
-            file: file.to_string(),
-            line,
-            message,
-        })
+    let skip = |warnings: &mut Vec<Warning>, line: usize, message: String| {
+        warnings.push(Warning::skipped(file, line, message))
+    };
+    let note = |warnings: &mut Vec<Warning>, line: usize, message: String| {
+        warnings.push(Warning::note(file, line, message))
     };
     let id_value = parse_label_line(id_text).map(|(_, value)| value)?;
     let Ok(id) = id_value.trim().parse::<u64>() else {
-        warn(
+        skip(
             warnings,
             id_line,
             format!("contribution id `{id_value}` is not a number, record skipped"),
@@ -364,7 +351,7 @@ fn parse_record(
                         value.push(' ');
                         value.push_str(line);
                     }
-                    _ => warn(
+                    _ => note(
                         warnings,
                         line_number,
                         format!(
@@ -381,7 +368,7 @@ fn parse_record(
 
     record.title = clean_title(&title_lines.join(" "));
     if record.title.is_empty() {
-        warn(
+        skip(
             warnings,
             id_line,
             format!("contribution {id} has no title, record skipped"),
@@ -428,11 +415,7 @@ fn flush_label(
                 .map(str::to_string),
         ),
         Label::Type => record.kind = (!value.is_empty()).then_some(value),
-        Label::Id => warnings.push(Warning {
-            file: file.to_string(),
-            line,
-            message: "unexpected second id line".to_string(),
-        }),
+        Label::Id => warnings.push(Warning::note(file, line, "unexpected second id line")),
     }
 }
 

@@ -6,26 +6,90 @@ pub mod schema;
 pub mod store;
 
 pub use schema::{build_schema, document_of, facet_value, Fields, SCHEMA_VERSION};
-pub use store::{CorpusStamp, IndexStore, Manifest};
+pub use store::{
+    stamp_path, CorpusStamp, FileStamp, GenerationBuilder, IndexStore, IngestedFile, Manifest,
+};
 
-use tantivy::Index;
+use rayon::prelude::*;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::register_analyzers;
 use crate::model::Contribution;
 
-/// Heap given to the index writer: enough for tens of thousands of abstracts per segment.
+/// Heap given to the index writer: enough for tens of thousands of abstracts per segment,
+/// and the bound on what an ingest holds in memory however large its input.
 const WRITER_HEAP_BYTES: usize = 200_000_000;
+
+/// Adds records to an index. Documents are built on all cores (JSON of the record, text of
+/// every field); tantivy's own threads then index them.
+pub struct RecordWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    build: u64,
+}
+
+impl RecordWriter {
+    /// A writer on `index` (which has the crate's schema) whose documents carry `build`.
+    pub fn new(index: &Index, build: u64) -> tantivy::Result<RecordWriter> {
+        Ok(RecordWriter {
+            fields: Fields::from_schema(&index.schema())?,
+            writer: index.writer(WRITER_HEAP_BYTES)?,
+            build,
+        })
+    }
+
+    /// Add `records` (not committed yet).
+    pub fn add(&self, records: &[Contribution]) -> tantivy::Result<()> {
+        let documents: Vec<TantivyDocument> = records
+            .par_iter()
+            .map(|record| {
+                let mut document = document_of(record, &self.fields);
+                document.add_u64(self.fields.build, self.build);
+                document
+            })
+            .collect();
+        for document in documents {
+            self.writer.add_document(document)?;
+        }
+        Ok(())
+    }
+
+    /// Delete the documents of the events `slugs` that earlier builds wrote; those added by
+    /// this writer stay.
+    pub fn delete_older_documents_of_events(&self, slugs: &[String]) -> tantivy::Result<()> {
+        for slug in slugs {
+            let event = Term::from_facet(self.fields.event, &facet_value(slug));
+            let this_build = Term::from_field_u64(self.fields.build, self.build);
+            let older: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(event, IndexRecordOption::Basic)),
+                ),
+                (
+                    Occur::MustNot,
+                    Box::new(TermQuery::new(this_build, IndexRecordOption::Basic)),
+                ),
+            ]));
+            self.writer.delete_query(older)?;
+        }
+        Ok(())
+    }
+
+    /// Commit and wait for merges, so the folder is complete when this returns.
+    pub fn commit(mut self) -> tantivy::Result<()> {
+        self.writer.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
 
 /// Write `records` into `index` (which has the crate's schema) and commit.
 pub fn write_records(index: &Index, records: &[Contribution]) -> tantivy::Result<()> {
-    let fields = Fields::from_schema(&index.schema())?;
-    let mut writer: tantivy::IndexWriter = index.writer(WRITER_HEAP_BYTES)?;
-    for record in records {
-        writer.add_document(document_of(record, &fields))?;
-    }
-    writer.commit()?;
-    writer.wait_merging_threads()?;
-    Ok(())
+    let writer = RecordWriter::new(index, 0)?;
+    writer.add(records)?;
+    writer.commit()
 }
 
 /// A complete in-memory index of `records` (tests, benches, `parse`-then-search tools).

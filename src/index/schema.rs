@@ -11,7 +11,7 @@ use crate::analysis;
 use crate::model::{Contribution, Language};
 
 /// Bumped whenever the schema or the analysis changes, so `serve` rebuilds stale indexes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Every field of the index.
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ pub struct Fields {
     pub people: Field,
     /// Speaker names only, for the `speaker` filter.
     pub speaker: Field,
-    /// Theme, theme description, session, type and keywords.
+    /// Theme, theme description, session, type, keywords and the input's own id.
     pub extra: Field,
     pub theme: Field,
     pub lab: Field,
@@ -43,6 +43,9 @@ pub struct Fields {
     pub start: Field,
     /// Programme order: start as Unix seconds, unscheduled records last.
     pub programme_order: Field,
+    /// The build that wrote the document, so an update can replace an event's older
+    /// documents without touching the ones it just added.
+    pub build: Field,
 }
 
 impl Fields {
@@ -86,6 +89,7 @@ impl Fields {
             kind: get("type")?,
             start: get("start")?,
             programme_order: get("programme_order")?,
+            build: get("build")?,
         })
     }
 }
@@ -118,6 +122,7 @@ pub fn build_schema() -> (Schema, Fields) {
     }
     builder.add_i64_field("start", NumericOptions::default().set_indexed().set_fast());
     builder.add_i64_field("programme_order", NumericOptions::default().set_fast());
+    builder.add_u64_field("build", NumericOptions::default().set_indexed());
     let schema = builder.build();
     let fields = Fields::from_schema(&schema).expect("fields just added");
     (schema, fields)
@@ -167,7 +172,8 @@ pub fn document_of(record: &Contribution, fields: &Fields) -> TantivyDocument {
         .iter()
         .chain(&record.theme_description)
         .chain(&record.session)
-        .chain(&record.keywords);
+        .chain(&record.keywords)
+        .chain(&record.external_id);
     for extra in extras {
         document.add_text(fields.extra, extra);
     }

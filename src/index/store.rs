@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
-use super::{build_schema, write_records, SCHEMA_VERSION};
+use super::{build_schema, RecordWriter, SCHEMA_VERSION};
 use crate::analysis::register_analyzers;
 use crate::model::Contribution;
 
@@ -37,35 +37,76 @@ impl CorpusStamp {
     pub fn of_files(paths: &[PathBuf]) -> CorpusStamp {
         let mut files: Vec<FileStamp> = paths
             .iter()
-            .filter_map(|path| {
-                let metadata = std::fs::metadata(path).ok()?;
-                let modified_ns = metadata
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos());
-                Some(FileStamp {
-                    path: path.display().to_string(),
-                    len: metadata.len(),
-                    modified_ns,
-                })
-            })
+            .filter_map(|path| FileStamp::of(path))
             .collect();
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
         CorpusStamp {
             schema_version: SCHEMA_VERSION,
             files,
         }
     }
+
+    /// Record `file` as it is now, replacing an older stamp of the same path.
+    pub fn update(&mut self, file: FileStamp) {
+        match self.files.binary_search_by(|f| f.path.cmp(&file.path)) {
+            Ok(index) => self.files[index] = file,
+            Err(index) => self.files.insert(index, file),
+        }
+    }
+}
+
+impl FileStamp {
+    /// The stamp of one file as it is now (`None` when it does not exist). The path is made
+    /// absolute, so `corpus/x.md` and `./corpus/x.md` are one file.
+    pub fn of(path: &Path) -> Option<FileStamp> {
+        let metadata = std::fs::metadata(path).ok()?;
+        let modified_ns = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        Some(FileStamp {
+            path: stamp_path(path),
+            len: metadata.len(),
+            modified_ns,
+        })
+    }
+}
+
+/// The absolute form of `path` under which stamps and manifests know a file.
+pub fn stamp_path(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// What one input file put into a generation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestedFile {
+    /// The absolute path ([`stamp_path`]).
+    pub path: String,
+    /// Slugs of the events its records belong to.
+    pub events: Vec<String>,
+    pub records: u64,
 }
 
 /// Written beside each generation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The corpus folder's inputs the generation reflects (a change means a rebuild).
     pub stamp: CorpusStamp,
     pub documents: u64,
     /// Unix milliseconds of the build.
     pub built_at_ms: u128,
+    /// Input files outside the corpus folder that were ingested on their own
+    /// (`ingest FILE`); a full rebuild reads them again.
+    #[serde(default)]
+    pub extra: Vec<FileStamp>,
+    /// Every input file that is in the generation, with its events.
+    #[serde(default)]
+    pub files: Vec<IngestedFile>,
 }
 
 /// Errors of the index folder.
@@ -152,48 +193,59 @@ impl IndexStore {
         records: &[Contribution],
         stamp: CorpusStamp,
     ) -> Result<PathBuf, StoreError> {
+        let builder = self.begin(false)?;
+        builder.add(records)?;
+        builder.finish(stamp, Vec::new(), Vec::new())
+    }
+
+    /// Start a new generation: empty, or (`from_current`) holding what the current one
+    /// holds. Its segment files are hard links, since tantivy never changes a written file.
+    /// Nothing is visible until [`GenerationBuilder::finish`]; dropping the builder removes
+    /// the folder.
+    pub fn begin(&self, from_current: bool) -> Result<GenerationBuilder, StoreError> {
         std::fs::create_dir_all(&self.root).map_err(self.io_error(&self.root))?;
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
-        let name = format!("gen-{now_ms}-{}", std::process::id());
-        let generation = self.root.join(&name);
-        let result = self.write_generation(&generation, records, stamp, now_ms);
-        if let Err(error) = result {
-            let _ = std::fs::remove_dir_all(&generation);
-            return Err(error);
+        let mut name = format!("gen-{now_ms}-{}", std::process::id());
+        let mut suffix = 0;
+        while self.root.join(&name).exists() {
+            suffix += 1;
+            name = format!("gen-{now_ms}-{}-{suffix}", std::process::id());
         }
-        self.point_current_at(&name)?;
-        self.remove_old_generations(&name);
-        Ok(generation)
-    }
-
-    fn write_generation(
-        &self,
-        generation: &Path,
-        records: &[Contribution],
-        stamp: CorpusStamp,
-        now_ms: u128,
-    ) -> Result<(), StoreError> {
-        std::fs::create_dir_all(generation).map_err(self.io_error(generation))?;
+        let generation = self.root.join(&name);
+        let base = if from_current {
+            self.current_generation()
+        } else {
+            None
+        };
+        let mut builder = GenerationBuilder {
+            store: self.clone(),
+            name,
+            path: generation.clone(),
+            writer: None,
+            built_at_ms: now_ms,
+            finished: false,
+        };
+        std::fs::create_dir_all(&generation).map_err(self.io_error(&generation))?;
         let tantivy_error = |source| StoreError::Tantivy {
             path: generation.display().to_string(),
             source,
         };
-        let (schema, _) = build_schema();
-        let index = Index::create_in_dir(generation, schema).map_err(tantivy_error)?;
-        register_analyzers(index.tokenizers());
-        write_records(&index, records).map_err(tantivy_error)?;
-        let manifest = Manifest {
-            stamp,
-            documents: records.len() as u64,
-            built_at_ms: now_ms,
+        let index = match base {
+            Some(base) => {
+                link_index_files(&base, &generation).map_err(self.io_error(&generation))?;
+                Index::open_in_dir(&generation).map_err(tantivy_error)?
+            }
+            None => {
+                let (schema, _) = build_schema();
+                Index::create_in_dir(&generation, schema).map_err(tantivy_error)?
+            }
         };
-        let manifest_path = generation.join(MANIFEST);
-        let text = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
-        std::fs::write(&manifest_path, text).map_err(self.io_error(&manifest_path))?;
-        sync_dir(generation);
-        Ok(())
+        register_analyzers(index.tokenizers());
+        let build_marker = u64::try_from(now_ms).unwrap_or(u64::MAX);
+        builder.writer = Some(RecordWriter::new(&index, build_marker).map_err(tantivy_error)?);
+        Ok(builder)
     }
 
     /// Replace the `current` symlink atomically.
@@ -222,6 +274,110 @@ impl IndexStore {
             let _ = std::fs::remove_dir_all(self.root.join(name));
         }
     }
+}
+
+/// A generation being written (see [`IndexStore::begin`]).
+pub struct GenerationBuilder {
+    store: IndexStore,
+    name: String,
+    path: PathBuf,
+    writer: Option<RecordWriter>,
+    built_at_ms: u128,
+    finished: bool,
+}
+
+impl GenerationBuilder {
+    /// The folder being written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn tantivy_error(&self) -> impl FnOnce(tantivy::TantivyError) -> StoreError {
+        let path = self.path.display().to_string();
+        move |source| StoreError::Tantivy { path, source }
+    }
+
+    fn writer(&self) -> &RecordWriter {
+        self.writer.as_ref().expect("writer lives until finish")
+    }
+
+    /// Add records.
+    pub fn add(&self, records: &[Contribution]) -> Result<(), StoreError> {
+        self.writer().add(records).map_err(self.tantivy_error())
+    }
+
+    /// Remove what earlier generations held of the events `slugs` (what this builder added
+    /// stays): re-ingesting a file replaces its events and nothing else.
+    pub fn replace_events(&self, slugs: &[String]) -> Result<(), StoreError> {
+        self.writer()
+            .delete_older_documents_of_events(slugs)
+            .map_err(self.tantivy_error())
+    }
+
+    /// Commit, write the manifest and make this generation current.
+    pub fn finish(
+        mut self,
+        stamp: CorpusStamp,
+        extra: Vec<FileStamp>,
+        files: Vec<IngestedFile>,
+    ) -> Result<PathBuf, StoreError> {
+        let writer = self.writer.take().expect("writer lives until finish");
+        writer.commit().map_err(self.tantivy_error())?;
+        let index = Index::open_in_dir(&self.path).map_err(self.tantivy_error())?;
+        let documents = index
+            .reader()
+            .map_err(self.tantivy_error())?
+            .searcher()
+            .num_docs();
+        let manifest = Manifest {
+            stamp,
+            documents,
+            built_at_ms: self.built_at_ms,
+            extra,
+            files,
+        };
+        let manifest_path = self.path.join(MANIFEST);
+        let text = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
+        std::fs::write(&manifest_path, text).map_err(self.store.io_error(&manifest_path))?;
+        sync_dir(&self.path);
+        self.store.point_current_at(&self.name)?;
+        self.finished = true;
+        self.store.remove_old_generations(&self.name);
+        Ok(self.path.clone())
+    }
+}
+
+impl Drop for GenerationBuilder {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.writer.take();
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Give `to` the index files of `from`: hard links for the immutable segment files, copies
+/// of the metadata that tantivy rewrites. Lock files and our manifest are left behind.
+fn link_index_files(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if !entry.file_type()?.is_file() {
+            continue;
+        }
+        let name = entry.file_name();
+        let Some(name_text) = name.to_str() else {
+            continue;
+        };
+        if name_text == MANIFEST || name_text.ends_with(".lock") {
+            continue;
+        }
+        let target = to.join(&name);
+        let is_metadata = name_text == "meta.json" || name_text.starts_with('.');
+        if is_metadata || std::fs::hard_link(entry.path(), &target).is_err() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 fn generation_time(name: &str) -> u128 {

@@ -411,6 +411,7 @@ pub(crate) fn make_hit(
         event: record.event.slug,
         event_title: record.event.title,
         id: record.id,
+        external_id: record.external_id,
         title: record.title,
         title_html,
         snippet_html,

@@ -25,6 +25,9 @@ pub struct Hit {
     pub event: String,
     pub event_title: String,
     pub id: u64,
+    /// The input's own identifier when it is not a number (`arXiv:hep-th/9301001`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub title: String,
     /// The title, HTML-escaped, with matches in `<mark>…</mark>` (the only markup).
     pub title_html: String,

@@ -3,6 +3,7 @@
 mod api;
 mod api_features;
 mod eval;
+mod ingest_jsonl;
 mod parse_seed;
 mod search_quality;
 mod search_seed;
