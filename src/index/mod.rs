@@ -13,7 +13,7 @@ pub use store::{
 use rayon::prelude::*;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::register_analyzers;
 use crate::model::Contribution;
@@ -92,10 +92,26 @@ pub fn write_records(index: &Index, records: &[Contribution]) -> tantivy::Result
     writer.commit()
 }
 
+/// Size of a compressed block of the document store. A hit reads (and decompresses) the
+/// whole block holding its record; tantivy's default of 16 KiB is ten records here, so
+/// 4 KiB makes each hit ~4x cheaper to fetch for an index a few percent larger.
+const DOCSTORE_BLOCK_BYTES: usize = 4_096;
+
+/// The settings every index of ours is created with.
+pub fn index_settings() -> IndexSettings {
+    IndexSettings {
+        docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+        ..IndexSettings::default()
+    }
+}
+
 /// A complete in-memory index of `records` (tests, benches, `parse`-then-search tools).
 pub fn build_in_ram(records: &[Contribution]) -> tantivy::Result<Index> {
     let (schema, _) = build_schema();
-    let index = Index::create_in_ram(schema);
+    let index = Index::builder()
+        .schema(schema)
+        .settings(index_settings())
+        .create_in_ram()?;
     register_analyzers(index.tokenizers());
     write_records(&index, records)?;
     Ok(index)

@@ -5,6 +5,8 @@
 //! exactly once; `<mark>` is the only markup. Offsets are bytes of the Rust string and every
 //! cut falls on a character boundary.
 
+use std::collections::HashMap;
+
 use tantivy::tokenizer::{TextAnalyzer, Token};
 
 use super::query::{AnalyzerKind, Analyzers, Pattern};
@@ -39,6 +41,9 @@ pub fn escape_html(text: &str) -> String {
 pub struct Highlighter<'a> {
     patterns: &'a [Pattern],
     analyzers: Analyzers,
+    /// Per language (in `Language::ALL` order): word → its analyzed form (`None`: stop
+    /// word), so a word that recurs in the page of hits is analyzed once.
+    forms: [HashMap<String, Option<String>>; 2],
 }
 
 impl<'a> Highlighter<'a> {
@@ -47,6 +52,7 @@ impl<'a> Highlighter<'a> {
         Highlighter {
             patterns,
             analyzers,
+            forms: Default::default(),
         }
     }
 
@@ -97,6 +103,10 @@ impl<'a> Highlighter<'a> {
                 .filter_map(|(_, term)| term.chars().next())
                 .collect();
             let analyzer = self.analyzers.get(kind);
+            let forms = match kind {
+                AnalyzerKind::Language(Language::En) => &mut self.forms[0],
+                _ => &mut self.forms[1],
+            };
             let language_tokens: Vec<Token> = plain
                 .iter()
                 .filter(|token| {
@@ -106,7 +116,24 @@ impl<'a> Highlighter<'a> {
                         .next()
                         .is_some_and(|c| first_letters.contains(&c))
                 })
-                .filter_map(|token| language_form(analyzer, text, token))
+                .filter_map(|token| {
+                    let word = &text[token.offset_from..token.offset_to];
+                    let form = match forms.get(word) {
+                        Some(form) => form.clone(),
+                        None => {
+                            let form = language_form(analyzer, text, token).map(|t| t.text);
+                            forms.insert(word.to_string(), form.clone());
+                            form
+                        }
+                    };
+                    form.map(|form| Token {
+                        offset_from: token.offset_from,
+                        offset_to: token.offset_to,
+                        position: token.position,
+                        text: form,
+                        position_length: token.position_length,
+                    })
+                })
                 .collect();
             collect_spans(&language_tokens, &patterns, &mut spans);
         }

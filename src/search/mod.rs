@@ -13,6 +13,7 @@ pub mod suggest;
 pub mod synonyms;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use std::ops::Bound;
@@ -38,6 +39,8 @@ pub struct Engine {
     reader: IndexReader,
     fields: Fields,
     analyzers: Analyzers,
+    /// Facet values and per-segment ordinal maps, read once.
+    facet_table: Arc<facets::FacetTable>,
     synonyms: Synonyms,
     generation: Option<PathBuf>,
     /// Identifies this engine's immutable content, for HTTP caching (ETag).
@@ -52,11 +55,13 @@ impl Engine {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let facet_table = Arc::new(facets::FacetTable::new(&reader.searcher(), &fields)?);
         Ok(Engine {
             index,
             reader,
             fields,
             analyzers: Analyzers::default(),
+            facet_table,
             synonyms: Synonyms::default(),
             tag: content_tag(generation.as_ref()),
             generation,
@@ -128,7 +133,13 @@ impl Engine {
         let searcher = self.reader.searcher();
         let query = facets::filtered(&AllQuery, filters, None, &self.fields);
         let total = searcher.search(&query, &Count)? as u64;
-        let counts = facets::count_facets(&searcher, &AllQuery, filters, &self.fields)?;
+        let counts = facets::count_facets(
+            &searcher,
+            &self.facet_table,
+            &AllQuery,
+            filters,
+            &self.fields,
+        )?;
         Ok((total, counts))
     }
 
@@ -142,7 +153,13 @@ impl Engine {
         limit: Option<usize>,
     ) -> Result<Vec<FacetCount>, SearchError> {
         let searcher = self.reader.searcher();
-        let mut counts = facets::count_facets(&searcher, &AllQuery, filters, &self.fields)?;
+        let mut counts = facets::count_facets(
+            &searcher,
+            &self.facet_table,
+            &AllQuery,
+            filters,
+            &self.fields,
+        )?;
         let values = counts.remove(facet.as_str()).unwrap_or_default();
         let mut values = facets::matching_values(values, contains);
         if let Some(limit) = limit {
@@ -203,21 +220,18 @@ impl Engine {
         } = pass;
         facets::count_filtered_facets(
             &searcher,
+            &self.facet_table,
             text_query.as_ref(),
             &request.filters,
             &self.fields,
             &mut facet_counts,
+            request.facet_limit,
         )?;
         let mut highlighter = Highlighter::new(&built.highlight, analyzers);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let record = self.record_of(&searcher, address)?;
             hits.push(make_hit(record, score, &mut highlighter));
-        }
-        if let Some(limit) = request.facet_limit {
-            for values in facet_counts.values_mut() {
-                values.truncate(limit);
-            }
         }
         Ok(SearchResponse {
             total,
@@ -302,14 +316,14 @@ impl Engine {
         facets: &[FacetName],
     ) -> Result<MainPass, SearchError> {
         let collector = TopDocs::with_limit(request.per_page).and_offset(request.offset());
-        let (counters, handles) = facets::facet_counters(searcher, facets, &self.fields);
+        let counter = facets::FacetCounter::new(self.facet_table.clone(), facets);
         let sort = match (request.sort, browsing) {
             (Sort::Relevance, true) => Sort::Start,
             (sort, _) => sort,
         };
         let (total, top, fruits) = if sort == Sort::Relevance {
             let (total, top, fruits) =
-                searcher.search(query, &(Count, collector.order_by_score(), counters))?;
+                searcher.search(query, &(Count, collector.order_by_score(), counter.clone()))?;
             let top = top
                 .into_iter()
                 .map(|(score, address)| (Some(score), address))
@@ -335,7 +349,8 @@ impl Engine {
                     }
                 }
             });
-            let (total, top, fruits) = searcher.search(query, &(Count, by_programme, counters))?;
+            let (total, top, fruits) =
+                searcher.search(query, &(Count, by_programme, counter.clone()))?;
             let top = top
                 .into_iter()
                 .map(|(_, address)| (None, address))
@@ -343,7 +358,7 @@ impl Engine {
             (total, top, fruits)
         };
         let mut counts = FacetCounts::new();
-        handles.extract(fruits, &mut counts);
+        counter.extract(fruits, &mut counts, request.facet_limit);
         Ok(MainPass {
             total: total as u64,
             top,
