@@ -12,6 +12,10 @@ use axum::http::header;
 use axum::routing::get;
 use axum::Router;
 
+/// The same allocator as the server (src/main.rs), so the comparison holds.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let usage = "usage: http-floor ADDR BODY.json";

@@ -174,3 +174,13 @@ ingest_ours() {
   echo "ingest label=$label target=ours seconds=$(awk "BEGIN {print $ended - $started}") records=$records input_bytes=$bytes index_kb=$(du -sk -L "$index/current" | cut -f1)" >> "$RESULTS/ingest.txt"
   tail -1 "$RESULTS/ingest.txt" >&2
 }
+
+# wait_port_url URL [tries] -> polls until URL answers 2xx
+wait_port_url() {
+  local tries=${2:-300}
+  for _ in $(seq "$tries"); do
+    curl -sf -o /dev/null -H "X-TYPESENSE-API-KEY: peers" "$1" && return 0
+    sleep 0.2
+  done
+  return 1
+}

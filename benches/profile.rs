@@ -18,6 +18,10 @@ use abstract_search::index::IndexStore;
 use abstract_search::search::{SearchRequest, Synonyms};
 use abstract_search::Engine;
 
+/// The same allocator as the server (src/main.rs), so the comparison holds.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [index, queries, rest @ ..] = args.as_slice() else {

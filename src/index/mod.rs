@@ -77,9 +77,17 @@ impl RecordWriter {
         Ok(())
     }
 
-    /// Commit and wait for merges, so the folder is complete when this returns.
+    /// Commit, merge every segment into one, and wait for merges, so the folder is complete
+    /// when this returns. A served generation is never written again, and one segment makes
+    /// every search cheaper: each segment costs a term lookup per query term, a scorer tree
+    /// and union buffers (~10% of the query mix's instructions on the 50k corpus's two
+    /// segments); the merge costs about 1.5 s per 50k records once.
     pub fn commit(mut self) -> tantivy::Result<()> {
         self.writer.commit()?;
+        let segments = self.writer.index().searchable_segment_ids()?;
+        if segments.len() > 1 {
+            self.writer.merge(&segments).wait()?;
+        }
         self.writer.wait_merging_threads()?;
         Ok(())
     }
