@@ -63,6 +63,8 @@ stop_everything() {
   for peer in $PEERS; do "$PEERS_HOME/$peer.sh" stop >/dev/null 2>&1 || true; done
 }
 trap stop_everything EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # peer_pids PEER -> the processes whose memory is the peer's
 peer_pids() {

@@ -16,6 +16,8 @@ RESULTS=${RESULTS:-$BENCH_REPO/bench-results/http-$(date +%Y%m%d-%H%M%S)}
 LABEL=${LABEL:-$(basename "$CORPUS" | sed 's/\.[^.]*$//')}
 mkdir -p "$RESULTS"
 trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 [ -f "$QUERIES" ] || die "query mix $QUERIES is absent"
 
 ensure_wrk

@@ -49,14 +49,19 @@ where
     T: Send + 'static,
     F: FnOnce(&Engine) -> Result<T, SearchError> + Send + 'static,
 {
+    let slot = state.search_slot().await;
     let engine = state.current();
-    tokio::task::spawn_blocking(move || work(&engine))
-        .await
-        .map_err(|join_error| {
-            tracing::error!(error = %join_error, "search task failed");
-            ApiError::internal()
-        })?
-        .map_err(ApiError::from)
+    tokio::task::spawn_blocking(move || {
+        // Released when the work ends, even if the request gave up waiting for it.
+        let _slot = slot;
+        work(&engine)
+    })
+    .await
+    .map_err(|join_error| {
+        tracing::error!(error = %join_error, "search task failed");
+        ApiError::internal()
+    })?
+    .map_err(ApiError::from)
 }
 
 /// Search contributions.
