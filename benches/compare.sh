@@ -7,6 +7,7 @@
 # CONNECTIONS ("1 8 64"), PEERS ("typesense pg tantivy-cli", recipes in ../shared/peers),
 # SCALE ("200000 1000000" synthetic sizes; "" to skip), SCALE_RUNS (2), CORPUS (the 50k file),
 # BENCH_WORK (/tmp/abstract-search-bench: corpora, indexes, logs), RESULTS (bench-results/DATE).
+# SCALE_ONLY=1 runs step 4 alone for the SCALE sizes (e.g. to add a point to an existing RESULTS).
 #
 # What it does, in order:
 #  1. installs what is missing: wrk (apt), the release server and the HTTP floor (cargo), each
@@ -88,6 +89,13 @@ peer_index_kb() {
 # --- 1. install -------------------------------------------------------------------------------
 ensure_wrk
 build_release
+label=$(basename "$CORPUS" .jsonl | sed 's/^arxiv-physics-//')
+records=$(grep -c . "$CORPUS")
+if [ "${SCALE_ONLY:-0}" = 1 ]; then
+  machine_info "$RESULTS/machine-scale.txt"
+  PEERS=""
+fi
+[ "${SCALE_ONLY:-0}" = 1 ] || {
 machine_info "$RESULTS/machine.txt"
 echo "peers: $PEERS" >> "$RESULTS/machine.txt"
 ready_peers=()
@@ -102,8 +110,6 @@ for peer in $PEERS; do
 done
 
 # --- 2. load the corpus everywhere ------------------------------------------------------------
-label=$(basename "$CORPUS" .jsonl | sed 's/^arxiv-physics-//')
-records=$(grep -c . "$CORPUS")
 input_bytes=$(stat -L -c %s "$CORPUS")
 corpus=$(corpus_folder "$label" "$CORPUS")
 index="$BENCH_WORK/index-$label"
@@ -153,6 +159,7 @@ done
 stop_server floor
 stop_server ours
 for peer in "${loaded_peers[@]}"; do "$PEERS_HOME/$peer.sh" stop >/dev/null 2>&1 || true; done
+}
 
 # --- 4. scale curve ---------------------------------------------------------------------------
 scale_run() {   # scale_run LABEL CORPUS_FILE
@@ -170,7 +177,7 @@ scale_run() {   # scale_run LABEL CORPUS_FILE
   rm -rf "$scale_index"
 }
 if [ -n "$SCALE" ]; then
-  scale_run "scale-$records" "$CORPUS"
+  [ "${SCALE_ONLY:-0}" = 1 ] || scale_run "scale-$records" "$CORPUS"
   for size in $SCALE; do
     synthetic="$BENCH_WORK/synth-$size.jsonl"
     if [ ! -s "$synthetic" ]; then

@@ -11,6 +11,7 @@ pub use store::{
 };
 
 use rayon::prelude::*;
+use tantivy::indexer::NoMergePolicy;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument, Term};
@@ -21,6 +22,9 @@ use crate::model::Contribution;
 /// Heap given to the index writer: enough for tens of thousands of abstracts per segment,
 /// and the bound on what an ingest holds in memory however large its input.
 const WRITER_HEAP_BYTES: usize = 200_000_000;
+
+/// Heap of the writer that only merges (it indexes nothing).
+const MERGE_HEAP_BYTES: usize = 50_000_000;
 
 /// Adds records to an index. Documents are built on all cores (JSON of the record, text of
 /// every field); tantivy's own threads then index them.
@@ -81,14 +85,20 @@ impl RecordWriter {
     /// when this returns. A served generation is never written again, and one segment makes
     /// every search cheaper: each segment costs a term lookup per query term, a scorer tree
     /// and union buffers (~10% of the query mix's instructions on the 50k corpus's two
-    /// segments); the merge costs about 1.5 s per 50k records once.
+    /// segments); the merge costs about 1.5 s per 50k records once. It runs after the
+    /// background merges have finished (a merge of segments that another merge is
+    /// consuming fails), with a writer of its own.
     pub fn commit(mut self) -> tantivy::Result<()> {
         self.writer.commit()?;
-        let segments = self.writer.index().searchable_segment_ids()?;
-        if segments.len() > 1 {
-            self.writer.merge(&segments).wait()?;
-        }
+        let index = self.writer.index().clone();
         self.writer.wait_merging_threads()?;
+        let segments = index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            let mut writer: IndexWriter = index.writer_with_num_threads(1, MERGE_HEAP_BYTES)?;
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+            writer.merge(&segments).wait()?;
+            writer.wait_merging_threads()?;
+        }
         Ok(())
     }
 }
