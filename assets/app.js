@@ -310,7 +310,7 @@
     var state = {
       q: (p.get('q') || '').trim(),
       page: posInt(p.get('page'), 1),
-      sort: SORTS.indexOf(sort) >= 0 ? sort : 'relevance',
+      sort: SORTS.indexOf(sort) >= 0 ? sort : '', // '' is the server's default for the query
       perPage: Math.min(posInt(p.get('per_page'), DEFAULT_PER_PAGE), 100),
       filters: {},
       record: p.get('record') || null
@@ -347,9 +347,9 @@
     if (forApi) {
       p.set('page', String(s.page));
       p.set('per_page', String(s.perPage));
-      p.set('sort', s.sort);
+      if (s.sort) p.set('sort', s.sort);
     } else {
-      if (s.sort !== 'relevance') p.set('sort', s.sort);
+      if (s.sort) p.set('sort', s.sort);
       if (s.page > 1) p.set('page', String(s.page));
       if (s.perPage !== DEFAULT_PER_PAGE) p.set('per_page', String(s.perPage));
     }
@@ -362,6 +362,11 @@
     if (uiOverride) p.set('ui', uiOverride);
     var qs = p.toString();
     return window.location.pathname + (qs ? '?' + qs : '');
+  }
+
+  /** The order the server applies: relevance for a query, programme order without one. */
+  function effectiveSort(s) {
+    return s.sort || (s.q ? 'relevance' : 'start');
   }
 
   function activeFilterCount(s) {
@@ -414,6 +419,7 @@
     if (key !== lastSearchKey) runSearch(key);
     else if (lastData) renderFacets(lastData.facets || {});
     renderActiveFilters();
+    sortEl.value = effectiveSort(state);
     if (state.record) {
       showDetail(state.record);
     } else {
@@ -436,7 +442,7 @@
 
   function syncControls() {
     if (input.value.trim() !== state.q) input.value = state.q;
-    sortEl.value = state.sort;
+    sortEl.value = effectiveSort(state);
   }
 
   // ---------------------------------------------------------------- fetching
@@ -708,6 +714,10 @@
       selected.forEach(function (v) {
         if (!present[v]) list.push({ value: v, count: 0 });
       });
+      if (f.param === 'day') {
+        // Days read best in calendar order; the other facets stay by count.
+        list.sort(function (a, b) { return String(a.value) < String(b.value) ? -1 : String(a.value) > String(b.value) ? 1 : 0; });
+      }
       if (!list.length) return;
 
       var fieldset = el('fieldset', { className: 'facet', id: 'facet-' + f.param, 'data-facet': f.param });
@@ -1122,7 +1132,9 @@
   }
 
   function onSortChange() {
-    state.sort = SORTS.indexOf(sortEl.value) >= 0 ? sortEl.value : 'relevance';
+    var chosen = SORTS.indexOf(sortEl.value) >= 0 ? sortEl.value : '';
+    // The default order for this query is kept out of the URL.
+    state.sort = chosen === (state.q ? 'relevance' : 'start') ? '' : chosen;
     state.page = 1;
     state.record = null;
     commit('sort');

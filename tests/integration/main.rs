@@ -2,6 +2,7 @@
 
 mod api;
 mod api_features;
+mod browser;
 mod eval;
 mod parse_seed;
 mod search_quality;
