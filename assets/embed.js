@@ -253,17 +253,22 @@
 
     var root = host.shadowRoot || host.attachShadow({ mode: 'open' });
     clear(root);
-    var style = document.createElement('style');
-    style.textContent = CSS;
-    root.appendChild(style);
-    // Constructable stylesheet as well, for host pages whose CSP blocks <style> elements.
+    // A constructable style sheet where supported: host pages whose CSP forbids inline
+    // styles block a <style> element, not this. <style> is the fallback.
+    var styled = false;
     try {
       if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function') {
         var sheet = new CSSStyleSheet();
         sheet.replaceSync(CSS);
         root.adoptedStyleSheets = [sheet];
+        styled = true;
       }
-    } catch (e) { /* <style> above is enough */ }
+    } catch (e) { styled = false; }
+    if (!styled) {
+      var style = document.createElement('style');
+      style.textContent = CSS;
+      root.appendChild(style);
+    }
 
     var wrap = el('div', 'as-root');
     wrap.setAttribute('lang', lang);

@@ -148,9 +148,26 @@ async fn start_host(app_origin: &str) -> String {
          data-theme=\"Calorimetry\" data-per-page=\"1\" data-placeholder=\"Chercher un exposé\" \
          data-lang=\"fr\"></script></body></html>"
     );
+    // A host with a strict CSP that allows only the widget's script and API.
+    let strict = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Strict host page</title>\
+         </head><body>{snippet}</body></html>"
+    );
+    let strict_csp = format!(
+        "default-src 'none'; script-src {app_origin}; connect-src {app_origin}; img-src data:"
+    );
     let router = Router::new()
         .route("/", get(move || async move { Html(plain) }))
-        .route("/options", get(move || async move { Html(options) }));
+        .route("/options", get(move || async move { Html(options) }))
+        .route(
+            "/strict",
+            get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_SECURITY_POLICY, strict_csp)],
+                    Html(strict),
+                )
+            }),
+        );
     let addr = serve(router).await;
     format!("http://localhost:{}", addr.port())
 }
@@ -662,6 +679,7 @@ fn search_page_in_headless_chromium() {
             })
         );
         assert_no_script_ran(&browser, "hostile record in the full view").await;
+        browser.screenshot("search-page-record").await;
         browser.client.back().await.expect("back");
         let state = page_settled(&browser, "?q=calorimeter").await;
         assert_eq!(hits(&state), calorimeter_hits());
@@ -846,6 +864,23 @@ fn search_page_in_headless_chromium() {
             .await;
         assert_eq!(phone, json!({"overflow": 0, "filtersOpen": false}));
         browser.screenshot("search-page-phone").await;
+        browser
+            .client
+            .find(Locator::Css("#filters > summary"))
+            .await
+            .expect("filters summary")
+            .click()
+            .await
+            .expect("open the filters");
+        assert_eq!(
+            browser
+                .js("return document.getElementById('filters').open")
+                .await,
+            true
+        );
+        // Let the chevron's turn finish before the picture.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        browser.screenshot("search-page-phone-filters").await;
 
         browser.close().await;
     });
@@ -1067,6 +1102,18 @@ fn embedded_widget_in_headless_chromium() {
         assert_eq!(
             hits(&state),
             keys(&[(FIXTURE_EVENT, 101), (FIXTURE_EVENT, 102)])
+        );
+
+        // A host whose CSP allows the widget's origin for scripts and requests, and no
+        // inline style: the widget still works and is still styled.
+        browser.goto(&format!("{host}/strict")).await;
+        widget_settled(&browser, "32 contributions — Showing 5 of 32").await;
+        assert_eq!(
+            browser
+                .js("const root = document.getElementById('talks').shadowRoot; \
+                     return getComputedStyle(root.querySelector('.as-input')).borderTopLeftRadius;")
+                .await,
+            "8px"
         );
 
         browser.close().await;
