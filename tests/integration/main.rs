@@ -3,6 +3,7 @@
 mod api;
 mod api_features;
 mod browser;
+mod cli;
 mod eval;
 mod parse_seed;
 mod search_quality;
