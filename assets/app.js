@@ -63,7 +63,9 @@
       speakers: 'Speakers',
       speaker: 'Speaker',
       authors: 'Authors',
+      author: 'Author',
       coauthors: 'Co-authors',
+      coauthor: 'Co-author',
       labs: 'Labs',
       type: 'Type',
       date: 'Date',
@@ -127,7 +129,9 @@
       speakers: 'Orateurs',
       speaker: 'Orateur',
       authors: 'Auteurs',
+      author: 'Auteur',
       coauthors: 'Co-auteurs',
+      coauthor: 'Co-auteur',
       labs: 'Laboratoires',
       type: 'Type',
       date: 'Date',
@@ -1020,10 +1024,11 @@
     }
     detailBody.appendChild(abstractSection);
 
+    var one = function (list) { return Array.isArray(list) && list.length === 1; };
     var groups = [
-      ['speakers', t('speakers'), rec.speakers],
-      ['authors', t('authors'), rec.authors],
-      ['coauthors', t('coauthors'), rec.coauthors]
+      ['speakers', one(rec.speakers) ? t('speaker') : t('speakers'), rec.speakers],
+      ['authors', one(rec.authors) ? t('author') : t('authors'), rec.authors],
+      ['coauthors', one(rec.coauthors) ? t('coauthor') : t('coauthors'), rec.coauthors]
     ];
     var peopleWrap = el('div', { className: 'detail__people' });
     groups.forEach(function (g) {

@@ -914,6 +914,33 @@ fn search_page_follows_a_french_browser() {
                 "days": ["mer. 22 janv. 2020", "jeu. 23 janv. 2020"],
             })
         );
+
+        // A bookmarked record opens directly, in French.
+        browser
+            .goto(&format!("{origin}/?record={SEED_EVENT}/3"))
+            .await;
+        let detail = browser
+            .wait_for(
+                "the bookmarked record",
+                "const h = document.getElementById('detail-title'); \
+                 return h && !document.getElementById('detail').hidden && \
+                   document.getElementById('detail-body').getAttribute('aria-busy') === null ? \
+                 { title: h.textContent, back: document.getElementById('detail-back').textContent, \
+                   fields: [...document.querySelectorAll('.detail__fields dt')].map((d) => d.textContent), \
+                   date: document.querySelector('.field--date dd').textContent, \
+                   speakers: document.querySelector('.detail__speakers h3').textContent } : null;",
+            )
+            .await;
+        assert_eq!(
+            detail,
+            json!({
+                "title": "Generative Adversarial Networks for Fast Simulation in ATLAS",
+                "back": "← Retour aux résultats",
+                "fields": ["Date", "Durée", "Type", "Thématique", "Langue", "Laboratoires"],
+                "date": "mercredi 22 janvier 2020, 11:55",
+                "speakers": "Orateur",
+            })
+        );
         browser.close().await;
     });
 }
