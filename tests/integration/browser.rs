@@ -11,7 +11,7 @@
 //! print what is missing and stop; under CI (`CI` set) that is a failure, since `.ci/run`
 //! installs both.
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener as StdTcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -218,8 +218,33 @@ fn start_driver(tools: &Tools) -> Driver {
 struct Browser {
     client: Client,
     name: &'static str,
-    _driver: Driver,
+    session: String,
+    closed: bool,
+    driver: Driver,
     _profile: tempfile::TempDir,
+}
+
+/// Ends the session, which quits Chromium, even when a failed assertion unwinds past the
+/// runtime that would have run fantoccini's own close; killing chromedriver alone would
+/// leave the browser running.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.driver.port)) else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let _ = write!(
+            stream,
+            "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            self.session, self.driver.port
+        );
+        // chromedriver answers once the browser has quit; one read of the answer is enough.
+        let mut answer = [0u8; 1024];
+        let _ = stream.read(&mut answer);
+    }
 }
 
 impl Browser {
@@ -262,10 +287,17 @@ impl Browser {
                     artifacts_dir().join("chromedriver.log").display()
                 )
             });
+        let session = client
+            .session_id()
+            .await
+            .expect("session id")
+            .expect("a WebDriver session");
         Browser {
             client,
             name,
-            _driver: driver,
+            session,
+            closed: false,
+            driver,
             _profile: profile,
         }
     }
@@ -321,8 +353,11 @@ impl Browser {
             .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
     }
 
-    async fn close(self) {
-        let _ = self.client.close().await;
+    /// End the session (dropping without closing does it synchronously).
+    async fn close(mut self) {
+        if self.client.clone().close().await.is_ok() {
+            self.closed = true;
+        }
     }
 }
 
