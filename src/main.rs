@@ -519,8 +519,10 @@ fn serve(
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
-        // The bound address, so `--addr 127.0.0.1:0` (tests) says which port it got.
-        let addr = listener.local_addr().unwrap_or(addr);
+        // The bound address, not the requested one: `--addr 127.0.0.1:0` picks a free port.
+        let addr = listener
+            .local_addr()
+            .context("listening socket has no address")?;
         tracing::info!(%addr, documents, "serving on http://{addr}/");
         let metrics = std::sync::Arc::new(Metrics::default());
         metrics.generation.set(1);

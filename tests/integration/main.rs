@@ -2,6 +2,8 @@
 
 mod api;
 mod api_features;
+mod browser;
+mod cli;
 mod eval;
 mod ingest_report;
 mod input_formats;
