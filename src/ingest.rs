@@ -486,12 +486,32 @@ pub fn ingest_files(
     let mut keys = HashSet::new();
     let mut reports = Vec::with_capacity(files.len());
     for path in files {
-        let report = index_file(path, options, &labs, &builder, &mut keys, progress)?;
+        let mut report = index_file(path, options, &labs, &builder, &mut keys, progress)?;
         if report.error.is_none() {
             let absolute = stamp_path(path);
             let mut replaced: BTreeSet<String> = report.events.iter().cloned().collect();
             if let Some(position) = ingested.iter().position(|file| file.path == absolute) {
                 replaced.extend(ingested.remove(position).events);
+            }
+            // An event is replaced whole: say so when another file had records in it.
+            for other in &mut ingested {
+                let shared: Vec<String> = other
+                    .events
+                    .iter()
+                    .filter(|event| replaced.contains(*event))
+                    .cloned()
+                    .collect();
+                for event in &shared {
+                    report.warn(Warning::note(
+                        &report.path.clone(),
+                        1,
+                        format!(
+                            "event `{event}` also held records of {}; they were replaced by this file's",
+                            other.path
+                        ),
+                    ));
+                }
+                other.events.retain(|event| !shared.contains(event));
             }
             builder.replace_events(&replaced.into_iter().collect::<Vec<_>>())?;
             ingested.push(IngestedFile {

@@ -75,6 +75,9 @@ enum Command {
         /// Event title for the files' records (default: the title in the file, else its name).
         #[arg(long)]
         event: Option<String>,
+        /// CSV mapping file (default: `NAME.mapping.toml` beside `NAME.csv`).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
     },
     /// Rebuild the index from the corpus folder, or with FILES update it: each file replaces
     /// the events it held and nothing else. Prints a report; exit status 2 when anything was
@@ -90,6 +93,10 @@ enum Command {
         /// name).
         #[arg(long, requires = "files")]
         event: Option<String>,
+        /// CSV mapping file for the given files (default: `NAME.mapping.toml` beside
+        /// `NAME.csv`).
+        #[arg(long, requires = "files")]
+        mapping: Option<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -197,8 +204,12 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             labs,
             jsonl,
             event,
+            mapping,
         } => {
-            let options = ReadOptions { event_title: event };
+            let options = ReadOptions {
+                event_title: event,
+                mapping,
+            };
             parse(&files, &labs, &options, jsonl)
         }
         Command::Ingest {
@@ -206,6 +217,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             corpus,
             index,
             event,
+            mapping,
             json,
         } => {
             let store = IndexStore::new(index);
@@ -213,7 +225,10 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             let report = if files.is_empty() {
                 ingest::rebuild(&corpus, &store, &progress)?
             } else {
-                let options = ReadOptions { event_title: event };
+                let options = ReadOptions {
+                    event_title: event,
+                    mapping,
+                };
                 ingest::ingest_files(&files, &options, &corpus, &store, &progress)?
             };
             print_report(&report, json)?;
@@ -518,6 +533,10 @@ fn serve(
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
+        // The bound address, not the requested one: `--addr 127.0.0.1:0` picks a free port.
+        let addr = listener
+            .local_addr()
+            .context("listening socket has no address")?;
         tracing::info!(%addr, documents, "serving on http://{addr}/");
         let metrics = std::sync::Arc::new(Metrics::default());
         metrics.generation.set(1);

@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use regex::Regex;
 
 /// A parsed schedule line.
@@ -35,7 +35,7 @@ static DURATION_PART: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Month number from a French or English month name (accents optional).
-fn month_number(name: &str) -> Option<u32> {
+pub fn month_number(name: &str) -> Option<u32> {
     let name = crate::text::fold_accents(name).to_lowercase();
     let months: [&[&str]; 12] = [
         &["janvier", "january", "jan"],
@@ -120,6 +120,50 @@ pub fn parse_duration(text: &str) -> Option<u32> {
     total
 }
 
+/// `2020-01-22T11:55:00`, `2020-01-22 11:55`, or RFC 3339 with an offset (local time kept).
+pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
+    let text = text.trim();
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(datetime) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(datetime);
+        }
+    }
+    DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%:z"))
+        .ok()
+        .map(|datetime| datetime.naive_local())
+}
+
+/// `2020-01-22`, or the date of a date and time.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .or_else(|| parse_datetime(text).map(|datetime| datetime.date()))
+}
+
+static FOOTER_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)^(?:page\s+\d+\s+)?(?:(?:{WEEKDAYS}),?\s+)?(?:(\d{{1,2}})(?:er)?\s+(\p{{L}}+)\.?|(\p{{L}}+)\.?\s+(\d{{1,2}}),?)\s+(\d{{4}})(?:\s+page\s+\d+(?:\s*(?:/|of|sur)\s*\d+)?)?$"
+    ))
+    .expect("valid regex")
+});
+
+/// True for a page footer holding a date without time (`January 20, 2020`, `20 janvier
+/// 2020`), optionally with `Page N` before or after it, as PDF exports print them.
+pub fn is_date_footer(line: &str) -> bool {
+    let Some(caps) = FOOTER_DATE.captures(line.trim()) else {
+        return false;
+    };
+    let month = caps.get(2).or_else(|| caps.get(3)).map(|m| m.as_str());
+    month.and_then(month_number).is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +193,20 @@ mod tests {
         let schedule = parse_schedule("Wednesday, January 22, 2020 1:05 PM (2 hours)").unwrap();
         assert_eq!(schedule.start, at(2020, 1, 22, 13, 5));
         assert_eq!(schedule.duration_minutes, Some(120));
+    }
+
+    #[test]
+    fn footer_dates_with_and_without_page_numbers() {
+        assert!(is_date_footer("January 20, 2020"));
+        assert!(is_date_footer(
+            "January 20, 2020                                        Page 3"
+        ));
+        assert!(is_date_footer("Page 3  20 janvier 2020"));
+        assert!(is_date_footer("lundi 20 janvier 2020"));
+        assert!(!is_date_footer("Run 2, 2018"));
+        assert!(!is_date_footer(
+            "Wednesday, 22 January 2020 11:55 (30 minutes)"
+        ));
     }
 
     #[test]

@@ -13,9 +13,9 @@
 
 use std::io::{self, BufRead};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value};
 
+use super::dates::{parse_date, parse_datetime};
 use super::person::{parse_person, parse_person_list};
 use super::{file_event, readable_text, ReadOptions, RecordSink, Warning};
 use crate::model::{Contribution, Event, Language, Person, SourceLocation};
@@ -23,6 +23,10 @@ use crate::text::{slugify, squash_whitespace};
 
 /// Longer lines are skipped (and reported) instead of being held in memory.
 pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
+
+/// A first line cut off at least this long is taken for a record longer than the detection
+/// prefix.
+const LONG_FIRST_LINE_BYTES: usize = 16 * 1024;
 
 /// Fields of the record shape that are not copied into keywords when their value is unusable.
 const IGNORED_FIELDS: &[&str] = &["source", "_type", "_fossil"];
@@ -43,9 +47,12 @@ pub fn looks_like_json_lines(text: &str) -> bool {
         }
         match serde_json::from_str::<Map<String, Value>>(line) {
             Ok(object) => return !object.contains_key("results"),
-            // A first record longer than the detection prefix.
-            Err(error) if is_last && error.is_eof() => {
-                return line.starts_with("{\"") && !line.contains("\"HTTPAPIResult\"");
+            // A first record longer than the detection prefix (a short cut-off line is a
+            // truncated file, which the JSON export reader reports with its line).
+            Err(error) if is_last && error.is_eof() && line.len() >= LONG_FIRST_LINE_BYTES => {
+                return line.starts_with("{\"")
+                    && !line.contains("\"HTTPAPIResult\"")
+                    && !line.contains("\"results\"");
             }
             Err(_) => {}
         }
@@ -168,11 +175,23 @@ fn record_of(
     default_event: &Event,
     notes: &mut Vec<String>,
 ) -> Result<Contribution, String> {
-    let mut object: Map<String, Value> = match serde_json::from_str(text) {
+    let object: Map<String, Value> = match serde_json::from_str(text) {
         Ok(object) => object,
         Err(error) if error.is_data() => return Err("not a JSON object".to_string()),
         Err(error) => return Err(format!("invalid JSON: {error}")),
     };
+    record_from_object(object, file, line, default_event, notes)
+}
+
+/// The record of one JSON object of the record shape (a JSON Lines line, or an element of
+/// the array `parse` prints); `Err` says why it must be skipped, `notes` what was ignored.
+pub fn record_from_object(
+    mut object: Map<String, Value>,
+    file: &str,
+    line: usize,
+    default_event: &Event,
+    notes: &mut Vec<String>,
+) -> Result<Contribution, String> {
     let (id, mut external_id) = match object.remove("id") {
         Some(Value::Number(number)) => match number.as_u64() {
             Some(id) => (id, None),
@@ -416,36 +435,10 @@ fn person_object(mut fields: Map<String, Value>) -> Option<Person> {
     })
 }
 
-/// `2020-01-22T11:55:00`, `2020-01-22 11:55`, or RFC 3339 with an offset (local time kept).
-pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
-    let text = text.trim();
-    for format in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(datetime) = NaiveDateTime::parse_from_str(text, format) {
-            return Some(datetime);
-        }
-    }
-    DateTime::parse_from_rfc3339(text)
-        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%:z"))
-        .ok()
-        .map(|datetime| datetime.naive_local())
-}
-
-/// `2020-01-22`, or the date of a date and time.
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .or_else(|| parse_datetime(text).map(|datetime| datetime.date()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[derive(Default)]
     struct Collect {
@@ -556,9 +549,9 @@ mod tests {
     #[test]
     fn detection_tells_records_from_an_indico_export() {
         assert!(looks_like_json_lines("{\"id\": 1, \"title\": \"x\"}\n"));
-        assert!(looks_like_json_lines(
-            "{\"id\": 1, \"title\": \"very long fir"
-        ));
+        let long_first_line = format!("{{\"id\": 1, \"title\": \"{}", "x".repeat(20_000));
+        assert!(looks_like_json_lines(&long_first_line));
+        assert!(!looks_like_json_lines("{\"id\": 1, \"title\": \"cut"));
         assert!(!looks_like_json_lines(
             "{\"count\": 1, \"_type\": \"HTTPAPIResult\", \"results\": []}\n"
         ));

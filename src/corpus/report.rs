@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::dates::parse_schedule;
+use super::dates::{is_date_footer, parse_schedule};
 use super::latex::math_to_text;
 use super::person::parse_person_list;
 use super::{file_event, ReadOptions, Warning};
@@ -128,7 +128,18 @@ fn is_running_title(line: &str, titles: &[&str]) -> bool {
 
 fn is_page_furniture(line: &str) -> bool {
     let line = strip_decoration(line);
-    RUNNING_HEADER.is_match(line) || PAGE_FOOTER.is_match(line) || REPORT_TITLE.is_match(line)
+    RUNNING_HEADER.is_match(line)
+        || PAGE_FOOTER.is_match(line)
+        || REPORT_TITLE.is_match(line)
+        || is_date_footer(line)
+}
+
+/// True when a paragraph's text ends a sentence (so a page break after it is also a
+/// paragraph break).
+fn ends_sentence(paragraph: &[&str]) -> bool {
+    paragraph
+        .last()
+        .is_some_and(|line| line.trim_end().ends_with(['.', '!', '?', ':', ';', '…']))
 }
 
 /// One record's lines: (1-based line number, text).
@@ -282,6 +293,7 @@ fn parse_record(
     let mut paragraphs: Vec<Vec<&str>> = Vec::new();
     let mut current_label: Option<(Label, String, usize)> = None;
     let mut previous_blank = true;
+    let mut after_page_break = false;
 
     for &(line_number, raw) in &chunk[1..] {
         let line = raw.trim();
@@ -298,9 +310,11 @@ fn parse_record(
             // title itself has been read.
             let is_own_title_line = phase == Phase::BeforeTitle && title_lines.is_empty();
             if !is_own_title_line || is_page_furniture(line) {
+                after_page_break = true;
                 continue;
             }
         }
+        let continues_across_page = std::mem::take(&mut after_page_break);
         if let Some((label, value)) = parse_label_line(line) {
             flush_label(&mut record, current_label.take(), warnings, file);
             if label == Label::Type {
@@ -337,7 +351,10 @@ fn parse_record(
                 }
             }
             Phase::Abstract => {
-                if previous_blank || paragraphs.is_empty() {
+                // A paragraph cut by a page break goes on after the footer and header.
+                let cut_by_page = continues_across_page
+                    && paragraphs.last().is_some_and(|last| !ends_sentence(last));
+                if (previous_blank && !cut_by_page) || paragraphs.is_empty() {
                     paragraphs.push(vec![line]);
                 } else if let Some(last) = paragraphs.last_mut() {
                     last.push(line);

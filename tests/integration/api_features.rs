@@ -421,11 +421,44 @@ async fn etag_gives_304_and_answers_are_compressed() {
     assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
 }
 
+fn collect_references(value: &Value, references: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    ("$ref", Value::String(reference)) => references.push(reference.clone()),
+                    _ => collect_references(value, references),
+                }
+            }
+        }
+        Value::Array(values) => values
+            .iter()
+            .for_each(|v| collect_references(v, references)),
+        _ => {}
+    }
+}
+
 #[tokio::test]
 async fn openapi_documents_every_route_the_router_serves() {
     let (status, document) = get_json(seed_app(&ApiOptions::default()), "/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    // the document reads as an OpenAPI 3.1 specification, and every `$ref` resolves
+    let text = serde_json::to_string(&document).unwrap();
+    let spec = oas3::from_json(&text).expect("a valid OpenAPI 3.1 document");
+    assert_eq!(spec.info.title, "abstract-search");
+    let mut references = Vec::new();
+    collect_references(&document, &mut references);
+    assert!(!references.is_empty());
+    for reference in references {
+        let pointer = reference
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("external $ref {reference}"));
+        assert!(
+            document.pointer(pointer).is_some(),
+            "$ref {reference} does not resolve"
+        );
+    }
     let paths: Vec<&str> = document["paths"]
         .as_object()
         .unwrap()

@@ -212,3 +212,54 @@ fn reingesting_a_file_replaces_its_event_and_nothing_else() {
     let report = ingest::rebuild(&corpus_dir, &store, &Quiet).unwrap();
     assert_eq!(report.documents, 130);
 }
+
+#[test]
+fn a_file_naming_another_files_event_replaces_it_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir = dir.path().join("corpus");
+    std::fs::create_dir(&corpus_dir).unwrap();
+    std::fs::copy(seed_path(), corpus_dir.join("seed.md")).unwrap();
+    let store = IndexStore::new(dir.path().join("index"));
+    ingest::rebuild(&corpus_dir, &store, &Quiet).unwrap();
+    let update = dir.path().join("corrections.jsonl");
+    std::fs::write(
+        &update,
+        "{\"id\": 3, \"title\": \"GANs for fast simulation (corrected)\"}\n{\"id\": 4, \"title\": \"Quantum interference (corrected)\"}\n",
+    )
+    .unwrap();
+    let options = ReadOptions {
+        event_title: Some("IN2P3/IRFU Machine Learning workshop".to_string()),
+        mapping: None,
+    };
+    let report = ingest::ingest_files(&[update], &options, &corpus_dir, &store, &Quiet).unwrap();
+    assert_eq!(report.documents, 2);
+    let note = report.files[0].warnings[0].to_string();
+    assert!(
+        note.contains("event `in2p3-irfu-machine-learning-workshop` also held records of")
+            && note.contains("seed.md; they were replaced by this file's"),
+        "{note}"
+    );
+    let engine = engine_of(&store);
+    let record = engine
+        .contribution("in2p3-irfu-machine-learning-workshop", "3")
+        .unwrap();
+    assert_eq!(record.title, "GANs for fast simulation (corrected)");
+}
+
+#[test]
+fn parse_output_as_a_json_array_reingests_to_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seed-records.json");
+    std::fs::write(&path, serde_json::to_string_pretty(seed_records()).unwrap()).unwrap();
+    let parsed = corpus::read_file(&path, &labs()).unwrap();
+    assert_eq!(parsed.format, Format::JsonRecords);
+    assert_eq!(parsed.warnings, []);
+    assert_eq!(
+        without_source(&parsed.records),
+        without_source(seed_records())
+    );
+    // Each record's line is the line of its id.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = parsed.records[4].source.line;
+    assert_eq!(text.lines().nth(line - 1).unwrap().trim(), "\"id\": 7,");
+}

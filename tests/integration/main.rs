@@ -2,7 +2,11 @@
 
 mod api;
 mod api_features;
+mod browser;
+mod cli;
 mod eval;
+mod ingest_report;
+mod input_formats;
 mod ingest_jsonl;
 mod parse_seed;
 mod search_quality;

@@ -38,6 +38,7 @@ const QUOTED: &[(u64, &str, &str)] = &[
     (1025, "Mesure \"R&D\" < 1 nm", "Résultats <img src=x onerror=alert(1)> du calorimètre en R&D."),
     (1026, "Santé", "Je lève mon verre : à ma santé, à mon futur et à la physique."),
     (1027, "Generative models", "Generative adversarial networks (GANs) for fast shower simulation."),
+    (1029, "Shower simulation", "Showers in the AT-LAS calorimeter are simulated with a generative model."),
     (1028, "Long snippet « énergie »", "Un texte « énergie » — ≥ √s calorimètre “final” qui se répète. « énergie » — ≥ √s calorimètre “final” qui se répète. « énergie » — ≥ √s calorimètre “final” qui se répète. « énergie » — ≥ √s “final” qui se répète encore et encore pour dépasser la fenêtre du fragment, « énergie » — ≥ √s “final” et la fin."),
 ];
 
@@ -182,6 +183,10 @@ fn hyphens_and_joined_words_meet() {
 fn pdf_line_break_hyphenation_does_not_hide_words() {
     // `AT-LAS` in 3, `to-talling` in 19, `signal-tonoise` in 10
     assert!(crate::support::seed(3).abstract_text.contains("AT-LAS"));
+    finds_all("ATLAS", &[1029]);
+    assert!(hit("ATLAS", 1029)
+        .snippet_html
+        .contains("<mark>AT-LAS</mark>"));
     finds_all("totalling", &[19]);
     finds_all("signal to noise", &[10]);
     finds_all("signal-to-noise", &[10]);
@@ -253,6 +258,10 @@ fn typos_are_tolerated_below_exact_matches() {
         finds_all(q, &[3, 31]);
     }
     finds_all("neutrno", &[1019]);
+    // two edits from 9 characters on (`calorimtr`), only one below (`nutrino` is one, `nutrno` two)
+    finds_all("calorimtr", &[3, 31]);
+    finds_all("nutrino", &[1019]);
+    assert!(!found("nutrno").contains(&1019));
     assert!(hit("neutrno", 1019)
         .title_html
         .contains("<mark>Neutrino</mark>"));
