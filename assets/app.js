@@ -63,7 +63,9 @@
       speakers: 'Speakers',
       speaker: 'Speaker',
       authors: 'Authors',
+      author: 'Author',
       coauthors: 'Co-authors',
+      coauthor: 'Co-author',
       labs: 'Labs',
       type: 'Type',
       date: 'Date',
@@ -127,7 +129,9 @@
       speakers: 'Orateurs',
       speaker: 'Orateur',
       authors: 'Auteurs',
+      author: 'Auteur',
       coauthors: 'Co-auteurs',
+      coauthor: 'Co-auteur',
       labs: 'Laboratoires',
       type: 'Type',
       date: 'Date',
@@ -310,7 +314,7 @@
     var state = {
       q: (p.get('q') || '').trim(),
       page: posInt(p.get('page'), 1),
-      sort: SORTS.indexOf(sort) >= 0 ? sort : 'relevance',
+      sort: SORTS.indexOf(sort) >= 0 ? sort : '', // '' is the server's default for the query
       perPage: Math.min(posInt(p.get('per_page'), DEFAULT_PER_PAGE), 100),
       filters: {},
       record: p.get('record') || null
@@ -347,9 +351,9 @@
     if (forApi) {
       p.set('page', String(s.page));
       p.set('per_page', String(s.perPage));
-      p.set('sort', s.sort);
+      if (s.sort) p.set('sort', s.sort);
     } else {
-      if (s.sort !== 'relevance') p.set('sort', s.sort);
+      if (s.sort) p.set('sort', s.sort);
       if (s.page > 1) p.set('page', String(s.page));
       if (s.perPage !== DEFAULT_PER_PAGE) p.set('per_page', String(s.perPage));
     }
@@ -362,6 +366,11 @@
     if (uiOverride) p.set('ui', uiOverride);
     var qs = p.toString();
     return window.location.pathname + (qs ? '?' + qs : '');
+  }
+
+  /** The order the server applies: relevance for a query, programme order without one. */
+  function effectiveSort(s) {
+    return s.sort || (s.q ? 'relevance' : 'start');
   }
 
   function activeFilterCount(s) {
@@ -414,6 +423,7 @@
     if (key !== lastSearchKey) runSearch(key);
     else if (lastData) renderFacets(lastData.facets || {});
     renderActiveFilters();
+    sortEl.value = effectiveSort(state);
     if (state.record) {
       showDetail(state.record);
     } else {
@@ -436,7 +446,7 @@
 
   function syncControls() {
     if (input.value.trim() !== state.q) input.value = state.q;
-    sortEl.value = state.sort;
+    sortEl.value = effectiveSort(state);
   }
 
   // ---------------------------------------------------------------- fetching
@@ -708,6 +718,10 @@
       selected.forEach(function (v) {
         if (!present[v]) list.push({ value: v, count: 0 });
       });
+      if (f.param === 'day') {
+        // Days read best in calendar order; the other facets stay by count.
+        list.sort(function (a, b) { return String(a.value) < String(b.value) ? -1 : String(a.value) > String(b.value) ? 1 : 0; });
+      }
       if (!list.length) return;
 
       var fieldset = el('fieldset', { className: 'facet', id: 'facet-' + f.param, 'data-facet': f.param });
@@ -1010,10 +1024,11 @@
     }
     detailBody.appendChild(abstractSection);
 
+    var one = function (list) { return Array.isArray(list) && list.length === 1; };
     var groups = [
-      ['speakers', t('speakers'), rec.speakers],
-      ['authors', t('authors'), rec.authors],
-      ['coauthors', t('coauthors'), rec.coauthors]
+      ['speakers', one(rec.speakers) ? t('speaker') : t('speakers'), rec.speakers],
+      ['authors', one(rec.authors) ? t('author') : t('authors'), rec.authors],
+      ['coauthors', one(rec.coauthors) ? t('coauthor') : t('coauthors'), rec.coauthors]
     ];
     var peopleWrap = el('div', { className: 'detail__people' });
     groups.forEach(function (g) {
@@ -1122,7 +1137,9 @@
   }
 
   function onSortChange() {
-    state.sort = SORTS.indexOf(sortEl.value) >= 0 ? sortEl.value : 'relevance';
+    var chosen = SORTS.indexOf(sortEl.value) >= 0 ? sortEl.value : '';
+    // The default order for this query is kept out of the URL.
+    state.sort = chosen === (state.q ? 'relevance' : 'start') ? '' : chosen;
     state.page = 1;
     state.record = null;
     commit('sort');

@@ -1,14 +1,25 @@
 /* abstract-search embeddable widget.
  *
  *   <div id="talks"></div>
- *   <script src="https://SERVER/embed.js" data-target="#talks" data-event="my-workshop"></script>
+ *   <script src="https://SERVER/embed.js" data-target="#talks"></script>
  *
- * or programmatically: AbstractSearch.mount(element, { event: 'my-workshop', perPage: 5 }).
+ * Options, as data- attributes on the script tag (or AbstractSearch.mount(element, options)):
+ *   data-target        CSS selector of the element to render into (required for auto-mount)
+ *   data-event, data-theme, data-lab, data-day, data-language
+ *                      fixed filters (one value, or a JSON array for several)
+ *   data-facet         facet offered as toggles with counts: theme (default), lab, day,
+ *                      language, event, or none
+ *   data-per-page      results per page, 1-50 (default 5)
+ *   data-placeholder   search box placeholder
+ *   data-label         search box label for screen readers
+ *   data-lang          UI language, en or fr (default: the browser's)
+ *   data-q             initial query
  *
  * Everything renders inside a shadow root on the target element, with the widget CSS in
- * that shadow root. Record text is only inserted with textContent / createTextNode; the
- * server-highlighted title_html / snippet_html are parsed in an inert <template> and only
- * text and <mark> are copied back.
+ * that shadow root. The API is called on the origin embed.js was loaded from (CORS).
+ * Record text is only inserted with textContent / createTextNode; the server-highlighted
+ * title_html / snippet_html are parsed in an inert <template> and only text and <mark> are
+ * copied back.
  */
 (function () {
   'use strict';
@@ -46,7 +57,10 @@
       httpError: 'Server error (HTTP {status}).',
       min: '{n} min',
       resultsLabel: 'Search results',
-      poweredBy: 'Full search'
+      poweredBy: 'Full search',
+      facets: { theme: 'Theme', lab: 'Lab', day: 'Day', language: 'Language', event: 'Event' },
+      filterBy: 'Filter by {facet}',
+      languages: { en: 'English', fr: 'French' }
     },
     fr: {
       label: 'Rechercher dans les contributions',
@@ -61,7 +75,10 @@
       httpError: 'Erreur du serveur (HTTP {status}).',
       min: '{n} min',
       resultsLabel: 'Résultats de la recherche',
-      poweredBy: 'Recherche complète'
+      poweredBy: 'Recherche complète',
+      facets: { theme: 'Thématique', lab: 'Laboratoire', day: 'Jour', language: 'Langue', event: 'Événement' },
+      filterBy: 'Filtrer par {facet}',
+      languages: { en: 'Anglais', fr: 'Français' }
     }
   };
 
@@ -106,6 +123,14 @@
     '.as-more:hover{background:rgba(31,95,191,.08)}',
     '.as-more[disabled]{opacity:.6;cursor:progress}',
     '.as-link{font-size:12.5px;color:var(--as-muted)}',
+    '.as-facet{display:flex;flex-wrap:wrap;gap:6px;margin:0 0 8px;padding:0;border:0}',
+    '.as-chip{font:inherit;font-size:13px;line-height:1.3;cursor:pointer;color:var(--as-text);background:var(--as-bg);',
+    'border:1px solid var(--as-border);border-radius:999px;padding:3px 10px;margin:0;text-align:left}',
+    '.as-chip:hover{border-color:var(--as-accent)}',
+    '.as-chip[aria-pressed="true"]{background:var(--as-accent);border-color:var(--as-accent);color:var(--as-bg)}',
+    '.as-chip:focus-visible{outline:3px solid var(--as-accent);outline-offset:2px}',
+    '.as-count{margin-left:6px;font-size:12px;opacity:.75}',
+    '.as-labs{margin-top:2px;font-size:12.5px;color:var(--as-muted)}',
     '.as-vh{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap;border:0}'
   ].join('\n');
 
@@ -216,21 +241,34 @@
     if (!(perPage > 0)) perPage = 5;
     perPage = Math.min(perPage, 50);
     var fixed = FILTERS.map(function (f) { return [f[1], toList(options[f[0]])]; });
+    // The facet offered as toggles (data-facet, default theme; "none" for none), unless a
+    // fixed filter already pins it.
+    var facetName = options.facet === undefined || options.facet === null ? 'theme' : String(options.facet).trim();
+    var facetDef = null;
+    FILTERS.forEach(function (f) {
+      if (f[0] === facetName && !toList(options[f[0]]).length) facetDef = { name: f[0], param: f[1] };
+    });
+    var chosen = [];
     var id = 'as-' + (++uid);
 
     var root = host.shadowRoot || host.attachShadow({ mode: 'open' });
     clear(root);
-    var style = document.createElement('style');
-    style.textContent = CSS;
-    root.appendChild(style);
-    // Constructable stylesheet as well, for host pages whose CSP blocks <style> elements.
+    // A constructable style sheet where supported: host pages whose CSP forbids inline
+    // styles block a <style> element, not this. <style> is the fallback.
+    var styled = false;
     try {
       if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function') {
         var sheet = new CSSStyleSheet();
         sheet.replaceSync(CSS);
         root.adoptedStyleSheets = [sheet];
+        styled = true;
       }
-    } catch (e) { /* <style> above is enough */ }
+    } catch (e) { styled = false; }
+    if (!styled) {
+      var style = document.createElement('style');
+      style.textContent = CSS;
+      root.appendChild(style);
+    }
 
     var wrap = el('div', 'as-root');
     wrap.setAttribute('lang', lang);
@@ -254,6 +292,11 @@
     status.setAttribute('aria-live', 'polite');
     status.setAttribute('data-state', 'idle');
 
+    var facetBox = el('div', 'as-facet');
+    facetBox.setAttribute('role', 'group');
+    facetBox.hidden = true;
+    if (facetDef) facetBox.setAttribute('aria-label', fill(M.filterBy, { facet: M.facets[facetDef.name] }));
+
     var list = el('ol', 'as-results');
     list.id = id + '-results';
     list.setAttribute('aria-label', M.resultsLabel);
@@ -267,6 +310,7 @@
     footer.appendChild(fullLink);
 
     wrap.appendChild(form);
+    wrap.appendChild(facetBox);
     wrap.appendChild(status);
     wrap.appendChild(list);
     wrap.appendChild(footer);
@@ -285,6 +329,7 @@
       var p = new URLSearchParams();
       if (q) p.set('q', q);
       fixed.forEach(function (f) { f[1].forEach(function (v) { p.append(f[0], v); }); });
+      if (facetDef) chosen.forEach(function (v) { p.append(facetDef.param, v); });
       p.set('page', String(pageNo));
       p.set('per_page', String(perPage));
       p.set('sort', q ? 'relevance' : 'start');
@@ -295,6 +340,7 @@
       var p = new URLSearchParams();
       if (q) p.set('q', q);
       fixed.forEach(function (f) { f[1].forEach(function (v) { p.append(f[0], v); }); });
+      if (facetDef) chosen.forEach(function (v) { p.append(facetDef.param, v); });
       var qs = p.toString();
       fullLink.setAttribute('href', origin + '/' + (qs ? '?' + qs : ''));
     }
@@ -341,6 +387,8 @@
         li.appendChild(sp);
       }
       if (hit.snippet_html) li.appendChild(appendHighlighted(el('p', 'as-snippet'), hit.snippet_html));
+      var labs = Array.isArray(hit.labs) ? hit.labs : [];
+      if (labs.length) li.appendChild(el('p', 'as-meta as-labs', labs.join(', ')));
       return li;
     }
 
@@ -388,6 +436,7 @@
             list.appendChild(li);
           });
           shown += hits.length;
+          if (!append) renderFacet(data.facets);
           var text = q ? M.results(total) + fill(M.forQuery, { q: q }) : M.programme(total);
           if (total > shown) text += ' — ' + fill(M.showing, { shown: shown, total: total });
           setStatus(total ? 'ok' : 'empty', text);
@@ -407,6 +456,53 @@
         .then(function () {
           if (mySeq === seq) wrap.classList.remove('as-busy');
         });
+    }
+
+    function facetLabel(value) {
+      if (facetDef.name === 'language') return M.languages[value] || value;
+      if (facetDef.name === 'day') return formatWhen({ day: value }, locale) || value;
+      return value;
+    }
+
+    /** Toggle buttons with the API's (disjunctive) counts; chosen values stay shown. */
+    function renderFacet(facets) {
+      if (!facetDef) return;
+      var counts = facets && Array.isArray(facets[facetDef.name]) ? facets[facetDef.name] : [];
+      var values = [];
+      var seen = Object.create(null);
+      counts.forEach(function (item) {
+        if (!item || item.value === null || item.value === undefined || item.value === '') return;
+        var v = String(item.value);
+        seen[v] = true;
+        values.push([v, +item.count || 0]);
+      });
+      chosen.forEach(function (v) { if (!seen[v]) values.push([v, 0]); });
+      if (facetDef.name === 'day') values.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+      var focused = root.activeElement;
+      var refocus = focused && focused.classList.contains('as-chip') ? focused.getAttribute('data-value') : null;
+      clear(facetBox);
+      values.forEach(function (entry) {
+        var button = el('button', 'as-chip');
+        button.type = 'button';
+        button.setAttribute('data-value', entry[0]);
+        button.setAttribute('aria-pressed', chosen.indexOf(entry[0]) >= 0 ? 'true' : 'false');
+        button.appendChild(el('span', 'as-value', facetLabel(entry[0])));
+        button.appendChild(el('span', 'as-count', String(entry[1])));
+        facetBox.appendChild(button);
+        if (refocus === entry[0]) button.focus();
+      });
+      facetBox.hidden = values.length === 0;
+    }
+
+    function onFacetClick(e) {
+      var button = e.target.closest ? e.target.closest('.as-chip') : null;
+      if (!button) return;
+      var value = button.getAttribute('data-value');
+      var i = chosen.indexOf(value);
+      if (i >= 0) chosen.splice(i, 1);
+      else chosen.push(value);
+      button.setAttribute('aria-pressed', i >= 0 ? 'false' : 'true');
+      search(1);
     }
 
     function setQuery(value) {
@@ -435,6 +531,7 @@
     form.addEventListener('submit', onSubmit);
     input.addEventListener('input', onInput);
     more.addEventListener('click', onMore);
+    facetBox.addEventListener('click', onFacetClick);
 
     if (options.q) input.value = String(options.q);
     q = input.value.trim();
@@ -467,6 +564,7 @@
       lang: d.lang,
       perPage: d.perPage,
       placeholder: d.placeholder,
+      facet: d.facet,
       label: d.label,
       q: d.q
     };

@@ -38,11 +38,10 @@ pub struct WordTokenizer {
     tokens: Vec<Token>,
 }
 
-/// The token stream of [`WordTokenizer`] (tokens are computed up front, then moved out one
-/// by one: no copy per token).
+/// The token stream of [`WordTokenizer`] (tokens are computed up front, then moved out one by
+/// one: no copy per token).
 pub struct WordTokenStream<'a> {
-    tokens: &'a mut [Token],
-    index: Option<usize>,
+    tokens: std::slice::IterMut<'a, Token>,
     current: Token,
 }
 
@@ -141,8 +140,7 @@ impl Tokenizer for WordTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         tokenize_words(text, &mut self.tokens);
         WordTokenStream {
-            tokens: &mut self.tokens,
-            index: None,
+            tokens: self.tokens.iter_mut(),
             current: Token::default(),
         }
     }
@@ -150,9 +148,7 @@ impl Tokenizer for WordTokenizer {
 
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let next = self.index.map_or(0, |i| i + 1);
-        self.index = Some(next);
-        match self.tokens.get_mut(next) {
+        match self.tokens.next() {
             Some(token) => {
                 self.current = std::mem::take(token);
                 true
@@ -264,12 +260,14 @@ pub fn annotate_languages(records: &mut [Contribution]) {
         });
 }
 
-/// Run an analyzer over `text` and collect (position, term text) pairs.
+/// Run an analyzer over `text` and collect its tokens.
 pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     let mut stream = analyzer.token_stream(text);
     let mut tokens = Vec::new();
     while stream.advance() {
-        tokens.push(stream.token().clone());
+        // Every filter rewrites the whole token on the next advance: moving it out is safe
+        // and saves one allocation per token.
+        tokens.push(std::mem::take(stream.token_mut()));
     }
     tokens
 }

@@ -21,10 +21,23 @@ use abstract_search::ingest::{self, IngestProgress, IngestReport, LABS_FILE, SYN
 use abstract_search::search::{FacetName, SearchRequest, Synonyms};
 use abstract_search::Engine;
 
-/// mimalloc instead of the system allocator: indexing allocates a string per token on
-/// several threads at once, where glibc's malloc spent a seventh of the ingest time.
+/// mimalloc instead of the system allocator: a search allocates thousands of small,
+/// short-lived objects (tantivy scorers, tokens, strings), and glibc malloc/free was a sixth
+/// of the instructions of the query mix under callgrind.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e` of mimalloc v3's
+/// mimalloc.h, which libmimalloc-sys builds; the Rust binding has no name for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Give freed memory back to the system at once instead of after mimalloc's default 1 s
+/// delay: serving the 50k corpus under load, resident memory was 150 MB with the delay and
+/// 92 MB without, for the same throughput.
+fn return_freed_memory_at_once() {
+    // SAFETY: setting an option is a store into mimalloc's option table, valid at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
 
 #[derive(Parser)]
 #[command(
@@ -172,6 +185,7 @@ fn init_logs(format: LogFormat) {
 }
 
 fn main() -> ExitCode {
+    return_freed_memory_at_once();
     let cli = Cli::parse();
     init_logs(cli.log_format);
     match run(cli.command) {
@@ -607,4 +621,20 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purge_delay_option_is_the_one_we_set() {
+        // mimalloc v3's options.c gives purge_delay a default of 1000 (ms) and
+        // use_numa_nodes, the next option, 0: a shifted enum would show here.
+        let get = |option| unsafe { libmimalloc_sys::mi_option_get(option) };
+        assert_eq!(get(MI_OPTION_PURGE_DELAY), 1000);
+        assert_eq!(get(MI_OPTION_PURGE_DELAY + 1), 0);
+        return_freed_memory_at_once();
+        assert_eq!(get(MI_OPTION_PURGE_DELAY), 0);
+    }
 }

@@ -45,7 +45,9 @@ use crate::web;
 #[derive(Clone)]
 pub struct SharedEngine {
     engine: Arc<RwLock<Arc<Engine>>>,
-    /// Searches beyond these wait on the async side (under the request timeout).
+    /// One permit per core: searches beyond that wait here, on the async side, instead of
+    /// all running at once on the blocking pool. At 64 connections on 2 cores, unbounded
+    /// searches meant 64 threads sharing 2 cores (throughput fell 7x, memory grew to 2 GB).
     search_slots: Arc<Semaphore>,
 }
 

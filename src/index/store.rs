@@ -262,7 +262,11 @@ impl IndexStore {
             }
             None => {
                 let (schema, _) = build_schema();
-                Index::create_in_dir(&generation, schema).map_err(tantivy_error)?
+                Index::builder()
+                    .schema(schema)
+                    .settings(super::index_settings())
+                    .create_in_dir(&generation)
+                    .map_err(tantivy_error)?
             }
         };
         register_analyzers(index.tokenizers());

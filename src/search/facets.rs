@@ -2,10 +2,15 @@
 //! *other* active filter applied but not its own, so ticking a second value of a facet shows
 //! what it would add (OR within a facet, AND across facets).
 
-use tantivy::collector::{FacetCollector, MultiCollector};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::fastfield::FacetReader;
+use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
 use super::request::{FacetName, Filters};
 use super::response::{FacetCount, FacetCounts};
@@ -56,55 +61,307 @@ pub fn filtered(
     Box::new(BooleanQuery::new(clauses))
 }
 
+/// The facets without an active filter: their counts come from the main query itself.
+pub fn unfiltered_facets(filters: &Filters) -> Vec<FacetName> {
+    let active: Vec<FacetName> = filters.active().collect();
+    FacetName::ALL
+        .into_iter()
+        .filter(|f| !active.contains(f))
+        .collect()
+}
+
+/// The values of every facet, read once per engine, and for each segment the map from the
+/// segment's facet ordinals to them. Counting then touches nothing but integers: tantivy's
+/// `FacetCollector` re-reads the facet dictionary of every segment on every search (and
+/// decompresses a dictionary block for every value it reports), which on the 50k corpus,
+/// whose `day` facet has thousands of values, cost most of a search.
+pub struct FacetTable {
+    facets: Vec<FacetValues>,
+}
+
+/// One facet's values and per-segment ordinal maps.
+struct FacetValues {
+    name: FacetName,
+    field_name: String,
+    /// Distinct values (first path component), sorted.
+    values: Vec<String>,
+    /// Segment id → (segment facet ordinal → index in `values`, or `NO_VALUE`).
+    ordinals: HashMap<SegmentId, Arc<[u32]>>,
+}
+
+const NO_VALUE: u32 = u32::MAX;
+
+impl FacetTable {
+    /// Read the facet values of every segment `searcher` sees.
+    pub fn new(searcher: &Searcher, fields: &Fields) -> tantivy::Result<FacetTable> {
+        let mut facets = Vec::with_capacity(FacetName::ALL.len());
+        for name in FacetName::ALL {
+            let field_name = searcher
+                .schema()
+                .get_field_name(facet_field(name, fields))
+                .to_string();
+            let mut per_segment: Vec<(SegmentId, Vec<Option<String>>)> = Vec::new();
+            for segment in searcher.segment_readers() {
+                let reader = segment.facet_reader(&field_name)?;
+                let mut values = Vec::with_capacity(reader.num_facets());
+                let mut stream = reader.facet_dict().stream()?;
+                while stream.advance() {
+                    let value = Facet::from_encoded(stream.key().to_vec())
+                        .ok()
+                        .and_then(|facet| facet.to_path().first().map(|v| v.to_string()));
+                    values.push(value);
+                }
+                per_segment.push((segment.segment_id(), values));
+            }
+            let mut values: Vec<String> = per_segment
+                .iter()
+                .flat_map(|(_, values)| values.iter().flatten().cloned())
+                .collect();
+            values.sort();
+            values.dedup();
+            let ordinals = per_segment
+                .into_iter()
+                .map(|(segment, segment_values)| {
+                    let map: Arc<[u32]> = segment_values
+                        .iter()
+                        .map(|value| match value {
+                            Some(value) => values
+                                .binary_search(value)
+                                .map_or(NO_VALUE, |index| index as u32),
+                            None => NO_VALUE,
+                        })
+                        .collect();
+                    (segment, map)
+                })
+                .collect();
+            facets.push(FacetValues {
+                name,
+                field_name,
+                values,
+                ordinals,
+            });
+        }
+        Ok(FacetTable { facets })
+    }
+
+    fn of(&self, name: FacetName) -> &FacetValues {
+        self.facets
+            .iter()
+            .find(|facet| facet.name == name)
+            .expect("every facet has a table")
+    }
+}
+
+/// Counts the values of several facets, beside other collectors in the same pass.
+#[derive(Clone)]
+pub struct FacetCounter {
+    table: Arc<FacetTable>,
+    facets: Vec<FacetName>,
+}
+
+impl FacetCounter {
+    /// A counter of `facets`.
+    pub fn new(table: Arc<FacetTable>, facets: &[FacetName]) -> FacetCounter {
+        FacetCounter {
+            table,
+            facets: facets.to_vec(),
+        }
+    }
+
+    /// Add what the counter found to `counts`: per facet its values sorted by count then
+    /// value, at most `limit` of them (only those get their text copied).
+    pub fn extract(&self, fruit: Vec<Vec<u64>>, counts: &mut FacetCounts, limit: Option<usize>) {
+        for (&facet, value_counts) in self.facets.iter().zip(fruit) {
+            let values = &self.table.of(facet).values;
+            let mut found: Vec<(u64, usize)> = value_counts
+                .iter()
+                .enumerate()
+                .filter(|&(_, &count)| count > 0)
+                .map(|(index, &count)| (count, index))
+                .collect();
+            // Values are sorted, so the index orders like the value.
+            let order = |a: &(u64, usize), b: &(u64, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+            if let Some(limit) = limit.filter(|&limit| limit < found.len()) {
+                if limit > 0 {
+                    found.select_nth_unstable_by(limit - 1, order);
+                }
+                found.truncate(limit);
+            }
+            found.sort_unstable_by(order);
+            let found = found
+                .into_iter()
+                .map(|(count, index)| FacetCount {
+                    value: values[index].clone(),
+                    count,
+                })
+                .collect();
+            counts.insert(facet.as_str(), found);
+        }
+    }
+}
+
+/// One facet being counted in one segment.
+struct SegmentFacet {
+    /// Index in the counter's facets.
+    position: usize,
+    reader: FacetReader,
+    /// Segment ordinal → value index.
+    ordinals: Arc<[u32]>,
+    /// Counts by value index.
+    counts: Vec<u64>,
+}
+
+/// [`FacetCounter`] in one segment.
+pub struct SegmentFacetCounter {
+    /// The facets that have values at all.
+    facets: Vec<SegmentFacet>,
+    /// Number of values of each of the counter's facets (for facets without any).
+    value_counts: Vec<usize>,
+}
+
+impl Collector for FacetCounter {
+    type Fruit = Vec<Vec<u64>>;
+    type Child = SegmentFacetCounter;
+
+    fn for_segment(
+        &self,
+        _segment_ordinal: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacetCounter> {
+        let mut facets = Vec::with_capacity(self.facets.len());
+        let mut value_counts = Vec::with_capacity(self.facets.len());
+        for (position, &facet) in self.facets.iter().enumerate() {
+            let values = self.table.of(facet);
+            value_counts.push(values.values.len());
+            if values.values.is_empty() {
+                // Nothing to count (no record has this facet): do not read its column.
+                continue;
+            }
+            let Some(ordinals) = values.ordinals.get(&segment.segment_id()) else {
+                return Err(tantivy::TantivyError::InternalError(format!(
+                    "facet table has no segment {}",
+                    segment.segment_id()
+                )));
+            };
+            let reader = segment.facet_reader(&values.field_name)?;
+            facets.push(SegmentFacet {
+                position,
+                reader,
+                ordinals: ordinals.clone(),
+                counts: vec![0; values.values.len()],
+            });
+        }
+        Ok(SegmentFacetCounter {
+            facets,
+            value_counts,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Vec<u64>>>) -> tantivy::Result<Vec<Vec<u64>>> {
+        let mut fruits = fruits.into_iter();
+        let Some(mut total) = fruits.next() else {
+            return Ok(self
+                .facets
+                .iter()
+                .map(|&facet| vec![0; self.table.of(facet).values.len()])
+                .collect());
+        };
+        for fruit in fruits {
+            for (sums, counts) in total.iter_mut().zip(fruit) {
+                for (sum, count) in sums.iter_mut().zip(counts) {
+                    *sum += count;
+                }
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl SegmentCollector for SegmentFacetCounter {
+    type Fruit = Vec<Vec<u64>>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for SegmentFacet {
+            reader,
+            ordinals,
+            counts,
+            ..
+        } in &mut self.facets
+        {
+            // Ordinals come sorted: a value reached twice in a row is counted once, as
+            // tantivy's FacetCollector does.
+            let mut previous = NO_VALUE;
+            for ordinal in reader.facet_ords(doc) {
+                let value = ordinals[ordinal as usize];
+                if value != NO_VALUE && value != previous {
+                    counts[value as usize] += 1;
+                }
+                previous = value;
+            }
+        }
+    }
+
+    fn harvest(self) -> Vec<Vec<u64>> {
+        let mut fruit: Vec<Vec<u64>> = self
+            .value_counts
+            .iter()
+            .map(|&count| {
+                if count == 0 {
+                    Vec::new()
+                } else {
+                    vec![0; count]
+                }
+            })
+            .collect();
+        for facet in self.facets {
+            fruit[facet.position] = facet.counts;
+        }
+        fruit
+    }
+}
+
+/// Disjunctive counts of the facets that have an active filter: one pass per such facet,
+/// with every filter but its own.
+pub fn count_filtered_facets(
+    searcher: &Searcher,
+    table: &Arc<FacetTable>,
+    base: &dyn Query,
+    filters: &Filters,
+    fields: &Fields,
+    counts: &mut FacetCounts,
+    limit: Option<usize>,
+) -> tantivy::Result<()> {
+    for facet in filters.active() {
+        let query = filtered(base, filters, Some(facet), fields);
+        let counter = FacetCounter::new(table.clone(), &[facet]);
+        let fruit = searcher.search(&query, &counter)?;
+        counter.extract(fruit, counts, limit);
+    }
+    Ok(())
+}
+
 /// Disjunctive counts for every facet. One pass for all facets without an active filter,
 /// one more per facet that has one.
 pub fn count_facets(
     searcher: &Searcher,
+    table: &Arc<FacetTable>,
     base: &dyn Query,
     filters: &Filters,
     fields: &Fields,
 ) -> tantivy::Result<FacetCounts> {
     let mut counts = FacetCounts::new();
-    let active: Vec<FacetName> = filters.active().collect();
-    let inactive: Vec<FacetName> = FacetName::ALL
-        .into_iter()
-        .filter(|f| !active.contains(f))
-        .collect();
-    let mut passes: Vec<(Option<FacetName>, Vec<FacetName>)> = Vec::new();
-    if !inactive.is_empty() {
-        passes.push((None, inactive));
+    let unfiltered = unfiltered_facets(filters);
+    if !unfiltered.is_empty() {
+        let query = filtered(base, filters, None, fields);
+        let counter = FacetCounter::new(table.clone(), &unfiltered);
+        let fruit = searcher.search(&query, &counter)?;
+        counter.extract(fruit, &mut counts, None);
     }
-    passes.extend(active.iter().map(|&facet| (Some(facet), vec![facet])));
-    for (skip, facets) in passes {
-        let query = filtered(base, filters, skip, fields);
-        let mut multi = MultiCollector::new();
-        let handles: Vec<_> = facets
-            .iter()
-            .map(|&facet| {
-                let mut collector = FacetCollector::for_field(
-                    searcher.schema().get_field_name(facet_field(facet, fields)),
-                );
-                collector.add_facet("/");
-                (facet, multi.add_collector(collector))
-            })
-            .collect();
-        let mut fruits = searcher.search(&query, &multi)?;
-        for (facet, handle) in handles {
-            let facet_counts = handle.extract(&mut fruits);
-            let mut values: Vec<FacetCount> = facet_counts
-                .get("/")
-                .map(|(facet, count)| FacetCount {
-                    value: facet
-                        .to_path()
-                        .first()
-                        .map_or(String::new(), |v| v.to_string()),
-                    count,
-                })
-                .collect();
-            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            counts.insert(facet.as_str(), values);
-        }
-    }
+    count_filtered_facets(searcher, table, base, filters, fields, &mut counts, None)?;
     Ok(counts)
 }
 
@@ -121,4 +378,95 @@ pub fn matching_values(values: Vec<FacetCount>, contains: Option<&str>) -> Vec<F
                 .contains(&needle)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::FacetCollector;
+    use tantivy::query::AllQuery;
+
+    use crate::corpus::{parse_text, LabTable};
+    use crate::search::query::{build_query, parse_user_query, Analyzers};
+    use crate::search::Synonyms;
+
+    /// tantivy's own facet counts: the oracle of `counts_equal_tantivy_facet_collector`.
+    fn tantivy_counts(
+        searcher: &Searcher,
+        query: &dyn Query,
+        facet: FacetName,
+        fields: &Fields,
+    ) -> Vec<FacetCount> {
+        let mut collector =
+            FacetCollector::for_field(searcher.schema().get_field_name(facet_field(facet, fields)));
+        collector.add_facet("/");
+        let counts = searcher.search(query, &collector).expect("facet search");
+        let mut values: Vec<FacetCount> = counts
+            .get("/")
+            .map(|(facet, count)| FacetCount {
+                value: facet.to_path()[0].to_string(),
+                count,
+            })
+            .collect();
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        values
+    }
+
+    #[test]
+    fn counts_equal_tantivy_facet_collector() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let path = format!("{root}/corpus/in2p3-irfu-ml-workshop-2020.md");
+        let labs = LabTable::load(std::path::Path::new(&format!("{root}/corpus/labs.toml")))
+            .expect("labs load");
+        let text = std::fs::read_to_string(&path).expect("seed reads");
+        let mut records = parse_text(&text, &path, &labs)
+            .expect("seed parses")
+            .records;
+        crate::analysis::annotate_languages(&mut records);
+        let index = crate::index::build_in_ram(&records).expect("seed indexes");
+        let fields = Fields::from_schema(&index.schema()).expect("fields");
+        let searcher = index.reader().expect("reader").searcher();
+        let table = Arc::new(FacetTable::new(&searcher, &fields).expect("facet table"));
+        let mut compared = 0;
+        for q in [
+            "",
+            "learning",
+            "calorimeter",
+            "réseaux de neurones",
+            "simulation",
+        ] {
+            let query: Box<dyn Query> = if q.is_empty() {
+                Box::new(AllQuery)
+            } else {
+                build_query(
+                    &parse_user_query(q),
+                    &fields,
+                    &mut Analyzers::default(),
+                    &searcher,
+                    &Synonyms::default(),
+                )
+                .all_words
+            };
+            let counts = count_facets(
+                &searcher,
+                &table,
+                query.as_ref(),
+                &Filters::default(),
+                &fields,
+            )
+            .expect("counts");
+            for facet in FacetName::ALL {
+                let expected = tantivy_counts(&searcher, query.as_ref(), facet, &fields);
+                assert_eq!(counts[facet.as_str()], expected, "{q:?} {facet:?}");
+                compared += expected.len();
+            }
+            let limited = FacetCounter::new(table.clone(), &[FacetName::Lab]);
+            let fruit = searcher.search(query.as_ref(), &limited).expect("search");
+            let mut top = FacetCounts::new();
+            limited.extract(fruit, &mut top, Some(3));
+            let all = &counts["lab"];
+            assert_eq!(top["lab"], all[..all.len().min(3)], "{q:?} top 3 labs");
+        }
+        assert!(compared > 40, "{compared} facet values compared");
+    }
 }

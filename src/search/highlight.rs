@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use tantivy::tokenizer::Token;
+use tantivy::tokenizer::{TextAnalyzer, Token};
 
 use super::query::{AnalyzerKind, Analyzers, Pattern};
 use crate::analysis;
@@ -46,6 +46,9 @@ pub fn escape_html(text: &str) -> String {
 pub struct Highlighter<'a> {
     patterns: &'a [Pattern],
     analyzers: Analyzers,
+    /// Per language (in `Language::ALL` order): word → its analyzed form (`None`: stop
+    /// word), so a word that recurs in the page of hits is analyzed once.
+    forms: [HashMap<String, Option<String>>; 2],
 }
 
 impl<'a> Highlighter<'a> {
@@ -54,11 +57,19 @@ impl<'a> Highlighter<'a> {
         Highlighter {
             patterns,
             analyzers,
+            forms: Default::default(),
         }
     }
 
     /// Byte spans of `text` to mark, sorted and merged. `language` is the record's language
     /// (`None`: indexed under both analyzers).
+    ///
+    /// The text is tokenized once, with the plain analyzer. A language analyzer's token is
+    /// the stem of the plain token (unless it is a stop word), at the same position and
+    /// offsets, so only the plain tokens that can match a pattern are re-analyzed with it:
+    /// those starting with the first letter of a pattern term. Stemmers rewrite suffixes
+    /// only, never the first letter (`language_forms_keep_the_first_letter` checks this on
+    /// the seed), so no match is lost; most of the stemming work is.
     pub fn spans(&mut self, text: &str, language: Option<Language>) -> Vec<(usize, usize)> {
         if self.patterns.is_empty() || text.is_empty() {
             return Vec::new();
@@ -68,6 +79,7 @@ impl<'a> Highlighter<'a> {
             Some(language) => kinds.push(AnalyzerKind::Language(language)),
             None => kinds.extend(Language::ALL.map(AnalyzerKind::Language)),
         }
+        let mut plain_tokens: Option<Vec<Token>> = None;
         let mut spans = Vec::new();
         for kind in kinds {
             let patterns: Vec<&Pattern> = self
@@ -81,8 +93,54 @@ impl<'a> Highlighter<'a> {
             if patterns.is_empty() {
                 continue;
             }
-            let tokens = analysis::analyze(self.analyzers.get(kind), text);
-            collect_spans(&tokens, &patterns, &mut spans);
+            let plain = plain_tokens
+                .get_or_insert_with(|| analysis::analyze(&mut self.analyzers.plain, text));
+            if kind == AnalyzerKind::Plain {
+                collect_spans(plain, &patterns, &mut spans);
+                continue;
+            }
+            let first_letters: Vec<char> = patterns
+                .iter()
+                .flat_map(|pattern| match pattern {
+                    Pattern::Terms { terms, .. } => terms.as_slice(),
+                    _ => &[],
+                })
+                .filter_map(|(_, term)| term.chars().next())
+                .collect();
+            let analyzer = self.analyzers.get(kind);
+            let forms = match kind {
+                AnalyzerKind::Language(Language::En) => &mut self.forms[0],
+                _ => &mut self.forms[1],
+            };
+            let language_tokens: Vec<Token> = plain
+                .iter()
+                .filter(|token| {
+                    token
+                        .text
+                        .chars()
+                        .next()
+                        .is_some_and(|c| first_letters.contains(&c))
+                })
+                .filter_map(|token| {
+                    let word = &text[token.offset_from..token.offset_to];
+                    let form = match forms.get(word) {
+                        Some(form) => form.clone(),
+                        None => {
+                            let form = language_form(analyzer, text, token).map(|t| t.text);
+                            forms.insert(word.to_string(), form.clone());
+                            form
+                        }
+                    };
+                    form.map(|form| Token {
+                        offset_from: token.offset_from,
+                        offset_to: token.offset_to,
+                        position: token.position,
+                        text: form,
+                        position_length: token.position_length,
+                    })
+                })
+                .collect();
+            collect_spans(&language_tokens, &patterns, &mut spans);
         }
         merge_spans(text, spans)
     }
@@ -110,11 +168,27 @@ impl<'a> Highlighter<'a> {
     }
 }
 
-fn collect_spans(tokens: &[Token], patterns: &[&Pattern], spans: &mut Vec<(usize, usize)>) {
-    let mut by_position: HashMap<usize, Vec<&Token>> = HashMap::new();
-    for token in tokens {
-        by_position.entry(token.position).or_default().push(token);
+/// The token a language analyzer makes of the word `plain` was made from (`None` for a stop
+/// word), with the plain token's position and offsets.
+fn language_form(analyzer: &mut TextAnalyzer, text: &str, plain: &Token) -> Option<Token> {
+    let word = &text[plain.offset_from..plain.offset_to];
+    let mut stream = analyzer.token_stream(word);
+    while stream.advance() {
+        // A hyphenated compound re-analyzes to its parts and then the joined word.
+        if stream.token().position_length == plain.position_length {
+            let mut token = std::mem::take(stream.token_mut());
+            token.offset_from = plain.offset_from;
+            token.offset_to = plain.offset_to;
+            token.position = plain.position;
+            return Some(token);
+        }
     }
+    None
+}
+
+fn collect_spans(tokens: &[Token], patterns: &[&Pattern], spans: &mut Vec<(usize, usize)>) {
+    // (position, index) sorted, for phrase patterns only.
+    let mut by_position: Option<Vec<(usize, usize)>> = None;
     for pattern in patterns {
         match pattern {
             Pattern::Terms { terms, .. } if terms.len() == 1 => {
@@ -127,34 +201,56 @@ fn collect_spans(tokens: &[Token], patterns: &[&Pattern], spans: &mut Vec<(usize
                 );
             }
             Pattern::Terms { terms, .. } => {
+                let by_position = by_position.get_or_insert_with(|| {
+                    let mut index: Vec<(usize, usize)> = tokens
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| (t.position, i))
+                        .collect();
+                    index.sort_unstable();
+                    index
+                });
+                let at_position = |position: usize| {
+                    let start = by_position.partition_point(|&(p, _)| p < position);
+                    by_position[start..]
+                        .iter()
+                        .take_while(move |&&(p, _)| p == position)
+                        .map(|&(_, i)| &tokens[i])
+                };
                 for token in tokens.iter().filter(|t| t.text == terms[0].1) {
-                    let mut matched = vec![token];
+                    let mut from = token.offset_from;
+                    let mut to = token.offset_to;
+                    let mut matched = true;
                     for (offset, term) in &terms[1..] {
-                        let at = token.position + offset;
-                        match by_position
-                            .get(&at)
-                            .and_then(|ts| ts.iter().find(|t| &t.text == term))
-                        {
-                            Some(found) => matched.push(found),
-                            None => break,
+                        match at_position(token.position + offset).find(|t| &t.text == term) {
+                            Some(found) => {
+                                from = from.min(found.offset_from);
+                                to = to.max(found.offset_to);
+                            }
+                            None => {
+                                matched = false;
+                                break;
+                            }
                         }
                     }
-                    if matched.len() == terms.len() {
-                        let from = matched.iter().map(|t| t.offset_from).min().unwrap_or(0);
-                        let to = matched.iter().map(|t| t.offset_to).max().unwrap_or(0);
+                    if matched {
                         spans.push((from, to));
                     }
                 }
             }
-            Pattern::Fuzzy { word, distance } => spans.extend(
-                tokens
-                    .iter()
-                    .filter(|t| {
-                        t.text.chars().count().abs_diff(word.chars().count()) <= *distance as usize
-                            && strsim::damerau_levenshtein(&t.text, word) <= *distance as usize
-                    })
-                    .map(|t| (t.offset_from, t.offset_to)),
-            ),
+            Pattern::Fuzzy { word, distance } => {
+                let word_chars = word.chars().count();
+                spans.extend(
+                    tokens
+                        .iter()
+                        .filter(|t| {
+                            t.text.chars().count().abs_diff(word_chars) <= *distance as usize
+                                && may_be_within(&t.text, word, *distance as usize)
+                                && strsim::damerau_levenshtein(&t.text, word) <= *distance as usize
+                        })
+                        .map(|t| (t.offset_from, t.offset_to)),
+                )
+            }
             Pattern::Prefix { prefix } => spans.extend(
                 tokens
                     .iter()
@@ -163,6 +259,24 @@ fn collect_spans(tokens: &[Token], patterns: &[&Pattern], spans: &mut Vec<(usize
             ),
         }
     }
+}
+
+/// A cheap necessary condition for `damerau_levenshtein(a, b) <= distance` on ASCII text:
+/// an insertion or deletion changes the multiset of letters by one, a substitution by two, a
+/// transposition not at all. Non-ASCII text always passes (the exact distance decides).
+fn may_be_within(a: &str, b: &str, distance: usize) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return true;
+    }
+    let mut counts = [0i32; 128];
+    for byte in a.bytes() {
+        counts[byte as usize] += 1;
+    }
+    for byte in b.bytes() {
+        counts[byte as usize] -= 1;
+    }
+    let difference: u32 = counts.iter().map(|c| c.unsigned_abs()).sum();
+    difference as usize <= 2 * distance
 }
 
 /// Sort, merge overlapping spans, and join spans separated only by a hyphen or apostrophe
@@ -230,17 +344,21 @@ fn best_window(text: &str, spans: &[(usize, usize)], max_chars: usize) -> (usize
         return (0, cut_at_whitespace_before(text, max_bytes_guess));
     };
     // Score every window that starts a little before a span.
+    let words: Vec<String> = spans
+        .iter()
+        .map(|&(s, e)| text[s..e].to_lowercase())
+        .collect();
     let mut best = (0usize, 0usize, 0usize); // (score, start, end)
+    let mut distinct: Vec<&str> = Vec::new();
     for (index, &(span_start, _)) in spans.iter().enumerate() {
         let start = start_before(text, span_start, 40);
         let end = byte_offset_after_chars(text, start, max_chars);
-        let mut distinct: Vec<String> = Vec::new();
-        for &(s, e) in &spans[index..] {
+        distinct.clear();
+        for (&(_, e), word) in spans[index..].iter().zip(&words[index..]) {
             if e > end {
                 break;
             }
-            let word = text[s..e].to_lowercase();
-            if !distinct.contains(&word) {
+            if !distinct.contains(&word.as_str()) {
                 distinct.push(word);
             }
         }
@@ -306,6 +424,155 @@ fn cut_at_whitespace_before(text: &str, at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::annotate_languages;
+    use crate::corpus::{parse_text, LabTable};
+    use crate::index::Fields;
+    use crate::model::Contribution;
+    use crate::search::query::{build_query, parse_user_query};
+    use crate::search::Synonyms;
+
+    fn seed_records() -> Vec<Contribution> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/corpus/in2p3-irfu-ml-workshop-2020.md"
+        );
+        let text = std::fs::read_to_string(path).expect("the seed report is in corpus/");
+        let mut records = parse_text(&text, path, &LabTable::default())
+            .expect("the seed parses")
+            .records;
+        annotate_languages(&mut records);
+        assert_eq!(records.len(), 30);
+        records
+    }
+
+    /// What `Highlighter::spans` computed before it re-analyzed only candidate tokens: every
+    /// analyzer over the whole text. The oracle of `spans_equal_full_analysis`.
+    fn spans_by_full_analysis(
+        patterns: &[Pattern],
+        analyzers: &mut Analyzers,
+        text: &str,
+        language: Option<Language>,
+    ) -> Vec<(usize, usize)> {
+        let mut kinds = vec![AnalyzerKind::Plain];
+        match language {
+            Some(language) => kinds.push(AnalyzerKind::Language(language)),
+            None => kinds.extend(Language::ALL.map(AnalyzerKind::Language)),
+        }
+        let mut spans = Vec::new();
+        for kind in kinds {
+            let kind_patterns: Vec<&Pattern> = patterns
+                .iter()
+                .filter(|p| match p {
+                    Pattern::Terms { analyzer, .. } => *analyzer == kind,
+                    _ => kind == AnalyzerKind::Plain,
+                })
+                .collect();
+            let tokens = analysis::analyze(analyzers.get(kind), text);
+            collect_spans(&tokens, &kind_patterns, &mut spans);
+        }
+        merge_spans(text, spans)
+    }
+
+    #[test]
+    fn spans_equal_full_analysis() {
+        let records = seed_records();
+        let index = crate::index::build_in_ram(&records).expect("seed indexes");
+        let fields = Fields::from_schema(&index.schema()).expect("fields");
+        let searcher = index.reader().expect("reader").searcher();
+        let mut marked = 0;
+        for q in [
+            "calorimeters",
+            "réseaux de neurones",
+            "\"machine learning\"",
+            "apprentissage automatique",
+            "semi-supervised",
+            "données",
+            "deep neural networks",
+            "détecteurs",
+            "generative adversarial network",
+            "state of the art",
+            "anomalies",
+            "simulations rapides",
+            "calorimetr",
+            "calorimter ",
+        ] {
+            let mut analyzers = Analyzers::default();
+            let built = build_query(
+                &parse_user_query(q),
+                &fields,
+                &mut analyzers,
+                &searcher,
+                &Synonyms::default(),
+            );
+            let mut highlighter = Highlighter::new(&built.highlight, Analyzers::default());
+            let mut oracle = Analyzers::default();
+            for record in &records {
+                for text in [&record.title, &record.abstract_text] {
+                    let spans = highlighter.spans(text, record.language);
+                    let expected = spans_by_full_analysis(
+                        &built.highlight,
+                        &mut oracle,
+                        text,
+                        record.language,
+                    );
+                    assert_eq!(spans, expected, "query {q:?}, record {}", record.id);
+                    marked += spans.len();
+                }
+            }
+        }
+        assert!(marked > 300, "the queries mark the seed ({marked} spans)");
+    }
+
+    #[test]
+    fn letter_counts_never_reject_a_close_word() {
+        let mut plain = analysis::plain_analyzer();
+        let mut words: Vec<String> = seed_records()
+            .iter()
+            .flat_map(|r| analysis::analyze(&mut plain, &r.abstract_text))
+            .map(|t| t.text)
+            .filter(|w| w.len() >= 5)
+            .collect();
+        words.sort();
+        words.dedup();
+        words.truncate(250);
+        let mut close = 0;
+        for a in &words {
+            for b in &words {
+                for distance in [1, 2] {
+                    if strsim::damerau_levenshtein(a, b) <= distance {
+                        assert!(may_be_within(a, b, distance), "{a} ~ {b} within {distance}");
+                        close += 1;
+                    }
+                }
+            }
+        }
+        assert!(close > words.len() * 2, "{close} close pairs");
+        assert!(!may_be_within("calorimeter", "simulation", 2));
+    }
+
+    #[test]
+    fn language_forms_keep_the_first_letter() {
+        let mut plain = analysis::plain_analyzer();
+        let mut checked = 0;
+        for record in seed_records() {
+            let text = format!("{} {}", record.title, record.abstract_text);
+            for language in Language::ALL {
+                let mut analyzer = analysis::language_analyzer(language);
+                for token in analysis::analyze(&mut plain, &text) {
+                    if let Some(form) = language_form(&mut analyzer, &text, &token) {
+                        assert_eq!(
+                            form.text.chars().next(),
+                            token.text.chars().next(),
+                            "{language:?} form of {:?}",
+                            token.text
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 5_000, "{checked} words checked");
+    }
 
     #[test]
     fn escaping_happens_once() {

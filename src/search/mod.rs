@@ -14,6 +14,7 @@ pub mod suggest;
 pub mod synonyms;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use std::ops::Bound;
@@ -39,6 +40,8 @@ pub struct Engine {
     reader: IndexReader,
     fields: Fields,
     analyzers: Analyzers,
+    /// Facet values and per-segment ordinal maps, read once.
+    facet_table: Arc<facets::FacetTable>,
     synonyms: Synonyms,
     generation: Option<PathBuf>,
     /// Identifies this engine's immutable content, for HTTP caching (ETag).
@@ -53,11 +56,13 @@ impl Engine {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let facet_table = Arc::new(facets::FacetTable::new(&reader.searcher(), &fields)?);
         Ok(Engine {
             index,
             reader,
             fields,
             analyzers: Analyzers::default(),
+            facet_table,
             synonyms: Synonyms::default(),
             tag: content_tag(generation.as_ref()),
             generation,
@@ -129,7 +134,13 @@ impl Engine {
         let searcher = self.reader.searcher();
         let query = facets::filtered(&AllQuery, filters, None, &self.fields);
         let total = searcher.search(&query, &Count)? as u64;
-        let counts = facets::count_facets(&searcher, &AllQuery, filters, &self.fields)?;
+        let counts = facets::count_facets(
+            &searcher,
+            &self.facet_table,
+            &AllQuery,
+            filters,
+            &self.fields,
+        )?;
         Ok((total, counts))
     }
 
@@ -143,7 +154,13 @@ impl Engine {
         limit: Option<usize>,
     ) -> Result<Vec<FacetCount>, SearchError> {
         let searcher = self.reader.searcher();
-        let mut counts = facets::count_facets(&searcher, &AllQuery, filters, &self.fields)?;
+        let mut counts = facets::count_facets(
+            &searcher,
+            &self.facet_table,
+            &AllQuery,
+            filters,
+            &self.fields,
+        )?;
         let values = counts.remove(facet.as_str()).unwrap_or_default();
         let mut values = facets::matching_values(values, contains);
         if let Some(limit) = limit {
@@ -177,37 +194,45 @@ impl Engine {
                 Some("the query has only very common words; add a more specific word".to_string());
             return Ok(self.empty_response(request, started, notice));
         }
+        // One pass collects the total, the page and the counts of every facet without an
+        // active filter; each filtered facet needs a pass of its own (disjunctive counts).
+        let browsing = parsed.is_empty();
+        let unfiltered = facets::unfiltered_facets(&request.filters);
         let mut matching = "all";
         let mut text_query = self.with_request_filters(built.all_words, request);
         let mut filtered =
             facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
-        let mut total = searcher.search(filtered.as_ref(), &Count)? as u64;
-        if total == 0 {
+        let mut pass =
+            self.main_pass(&searcher, filtered.as_ref(), request, browsing, &unfiltered)?;
+        if pass.total == 0 {
             if let Some(any_word) = built.any_word {
                 text_query = self.with_request_filters(any_word, request);
                 filtered =
                     facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
-                total = searcher.search(filtered.as_ref(), &Count)? as u64;
+                pass =
+                    self.main_pass(&searcher, filtered.as_ref(), request, browsing, &unfiltered)?;
                 matching = "any";
             }
         }
-        let top = self.top_docs(&searcher, filtered.as_ref(), request, parsed.is_empty())?;
+        let MainPass {
+            total,
+            top,
+            facets: mut facet_counts,
+        } = pass;
+        facets::count_filtered_facets(
+            &searcher,
+            &self.facet_table,
+            text_query.as_ref(),
+            &request.filters,
+            &self.fields,
+            &mut facet_counts,
+            request.facet_limit,
+        )?;
         let mut highlighter = Highlighter::new(&built.highlight, analyzers);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let record = self.record_of(&searcher, address)?;
             hits.push(make_hit(record, score, &mut highlighter));
-        }
-        let mut facet_counts = facets::count_facets(
-            &searcher,
-            text_query.as_ref(),
-            &request.filters,
-            &self.fields,
-        )?;
-        if let Some(limit) = request.facet_limit {
-            for values in facet_counts.values_mut() {
-                values.truncate(limit);
-            }
         }
         Ok(SearchResponse {
             total,
@@ -280,51 +305,66 @@ impl Engine {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// The page of hits in the requested order. Browsing (no text) defaults to programme
-    /// order, since every score would be equal.
-    fn top_docs(
+    /// Total, page of hits in the requested order, and the counts of `facets`, in one pass
+    /// over `query`. Browsing (no text) defaults to programme order, since every score
+    /// would be equal.
+    fn main_pass(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         request: &SearchRequest,
         browsing: bool,
-    ) -> Result<Vec<(Option<f32>, DocAddress)>, SearchError> {
+        facets: &[FacetName],
+    ) -> Result<MainPass, SearchError> {
         let collector = TopDocs::with_limit(request.per_page).and_offset(request.offset());
+        let counter = facets::FacetCounter::new(self.facet_table.clone(), facets);
         let sort = match (request.sort, browsing) {
             (Sort::Relevance, true) => Sort::Start,
             (sort, _) => sort,
         };
-        if sort == Sort::Relevance {
-            let top = searcher.search(query, &collector.order_by_score())?;
-            return Ok(top
+        let (total, top, fruits) = if sort == Sort::Relevance {
+            let (total, top, fruits) =
+                searcher.search(query, &(Count, collector.order_by_score(), counter.clone()))?;
+            let top = top
                 .into_iter()
                 .map(|(score, address)| (Some(score), address))
-                .collect());
-        }
-        let descending = sort == Sort::StartDescending;
-        let by_programme = collector.tweak_score(move |segment: &tantivy::SegmentReader| {
-            let order = segment
-                .fast_fields()
-                .i64("programme_order")
-                .ok()
-                .map(|column| column.first_or_default_col(i64::MAX));
-            move |doc: tantivy::DocId, _score: tantivy::Score| -> i64 {
-                let start = order
-                    .as_ref()
-                    .map_or(i64::MAX, |column| column.get_val(doc));
-                // Highest key first: unscheduled records (i64::MAX) always last.
-                match (start, descending) {
-                    (i64::MAX, _) => i64::MIN,
-                    (start, true) => start,
-                    (start, false) => -start,
+                .collect();
+            (total, top, fruits)
+        } else {
+            let descending = sort == Sort::StartDescending;
+            let by_programme = collector.tweak_score(move |segment: &tantivy::SegmentReader| {
+                let order = segment
+                    .fast_fields()
+                    .i64("programme_order")
+                    .ok()
+                    .map(|column| column.first_or_default_col(i64::MAX));
+                move |doc: tantivy::DocId, _score: tantivy::Score| -> i64 {
+                    let start = order
+                        .as_ref()
+                        .map_or(i64::MAX, |column| column.get_val(doc));
+                    // Highest key first: unscheduled records (i64::MAX) always last.
+                    match (start, descending) {
+                        (i64::MAX, _) => i64::MIN,
+                        (start, true) => start,
+                        (start, false) => -start,
+                    }
                 }
-            }
-        });
-        let top = searcher.search(query, &by_programme)?;
-        Ok(top
-            .into_iter()
-            .map(|(_, address)| (None, address))
-            .collect())
+            });
+            let (total, top, fruits) =
+                searcher.search(query, &(Count, by_programme, counter.clone()))?;
+            let top = top
+                .into_iter()
+                .map(|(_, address)| (None, address))
+                .collect();
+            (total, top, fruits)
+        };
+        let mut counts = FacetCounts::new();
+        counter.extract(fruits, &mut counts, request.facet_limit);
+        Ok(MainPass {
+            total: total as u64,
+            top,
+            facets: counts,
+        })
     }
 
     fn empty_response(
@@ -349,6 +389,13 @@ impl Engine {
             facets,
         }
     }
+}
+
+/// What the main pass of a search collects.
+struct MainPass {
+    total: u64,
+    top: Vec<(Option<f32>, DocAddress)>,
+    facets: FacetCounts,
 }
 
 /// Tag of an engine's content: the generation folder name on disk, else a per-process value.

@@ -3,6 +3,7 @@
 mod api;
 mod api_features;
 mod bad_corpus;
+mod browser;
 mod cli;
 mod crash_safety;
 mod eval;

@@ -244,6 +244,8 @@ fn no_route_handler_touches_the_file_system() {
         for entry in std::fs::read_dir(repo().join(folder)).unwrap() {
             let path = entry.unwrap().path();
             let source = std::fs::read_to_string(&path).unwrap();
+            // Unit tests at the end of a file may read fixtures.
+            let source = source.split("#[cfg(test)]").next().unwrap_or_default();
             for call in [
                 "std::fs::",
                 "fs::write",
