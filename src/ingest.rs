@@ -243,6 +243,24 @@ fn duplicate_warning(record: &Contribution) -> Warning {
     )
 }
 
+/// Claim `record`'s (event, id) key for this ingest and note its event; a key already taken by
+/// an earlier file is reported and the record is to be dropped (`false`).
+fn take_key(
+    keys: &mut HashSet<String>,
+    events: &mut BTreeSet<String>,
+    report: &mut FileReport,
+    record: &Contribution,
+) -> bool {
+    if !keys.insert(record.key()) {
+        report.warn(duplicate_warning(record));
+        return false;
+    }
+    if !events.contains(&record.event.slug) {
+        events.insert(record.event.slug.clone());
+    }
+    true
+}
+
 /// Collects the records of one file whose key is new.
 struct KeepNew<'a> {
     keys: &'a mut HashSet<String>,
@@ -253,12 +271,8 @@ struct KeepNew<'a> {
 
 impl RecordSink for KeepNew<'_> {
     fn record(&mut self, record: Contribution) {
-        if !self.keys.insert(record.key()) {
-            self.report.warn(duplicate_warning(&record));
+        if !take_key(self.keys, &mut self.events, &mut self.report, &record) {
             return;
-        }
-        if !self.events.contains(&record.event.slug) {
-            self.events.insert(record.event.slug.clone());
         }
         self.report.records += 1;
         self.records.push(record);
@@ -297,12 +311,8 @@ impl IndexingSink<'_> {
 
 impl RecordSink for IndexingSink<'_> {
     fn record(&mut self, record: Contribution) {
-        if !self.keys.insert(record.key()) {
-            self.report.warn(duplicate_warning(&record));
+        if !take_key(self.keys, &mut self.events, &mut self.report, &record) {
             return;
-        }
-        if !self.events.contains(&record.event.slug) {
-            self.events.insert(record.event.slug.clone());
         }
         self.batch.push(record);
         if self.batch.len() >= BATCH_RECORDS {

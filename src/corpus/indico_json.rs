@@ -43,17 +43,21 @@ pub fn looks_like_record_array(text: &str) -> bool {
         && !text.contains("\"HTTPAPIResult\"")
 }
 
+/// The JSON value of a whole file (a BOM allowed); a syntax error names its line.
+fn parse_json(text: &str) -> Result<Value, ExportError> {
+    serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|error| ExportError {
+        line: error.line(),
+        message: format!("invalid JSON: {error}"),
+    })
+}
+
 /// Parse a JSON array of records in the `parse` record shape (the JSON Lines fields).
 pub fn parse_record_array(
     text: &str,
     file: &str,
     options: &ReadOptions,
 ) -> Result<(Vec<Contribution>, Vec<Warning>), ExportError> {
-    let text = text.trim_start_matches('\u{feff}');
-    let root: Value = serde_json::from_str(text).map_err(|error| ExportError {
-        line: error.line(),
-        message: format!("invalid JSON: {error}"),
-    })?;
+    let root = parse_json(text)?;
     let Value::Array(items) = root else {
         return Err(ExportError {
             line: 1,
@@ -140,11 +144,7 @@ pub fn parse(
     file: &str,
     options: &ReadOptions,
 ) -> Result<(Vec<Contribution>, Vec<Warning>), ExportError> {
-    let text = text.trim_start_matches('\u{feff}');
-    let root: Value = serde_json::from_str(text).map_err(|error| ExportError {
-        line: error.line(),
-        message: format!("invalid JSON: {error}"),
-    })?;
+    let root = parse_json(text)?;
     let events: Vec<Value> =
         match root {
             Value::Object(mut object) => match object.remove("results") {

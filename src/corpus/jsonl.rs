@@ -440,20 +440,7 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
-    #[derive(Default)]
-    struct Collect {
-        records: Vec<Contribution>,
-        warnings: Vec<Warning>,
-    }
-
-    impl RecordSink for Collect {
-        fn record(&mut self, record: Contribution) {
-            self.records.push(record);
-        }
-        fn warning(&mut self, warning: Warning) {
-            self.warnings.push(warning);
-        }
-    }
+    use crate::corpus::Collect;
 
     fn read_str(text: &str) -> Collect {
         let mut collect = Collect::default();

@@ -180,9 +180,9 @@ pub struct ParsedFile {
 
 /// A sink that keeps everything in memory.
 #[derive(Debug, Default)]
-struct Collect {
-    records: Vec<Contribution>,
-    warnings: Vec<Warning>,
+pub(crate) struct Collect {
+    pub(crate) records: Vec<Contribution>,
+    pub(crate) warnings: Vec<Warning>,
 }
 
 impl RecordSink for Collect {
