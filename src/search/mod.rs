@@ -6,6 +6,7 @@ pub mod error;
 pub mod facets;
 pub mod highlight;
 pub mod phrase;
+pub mod prefix;
 pub mod query;
 pub mod request;
 pub mod response;

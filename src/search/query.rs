@@ -14,6 +14,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use super::phrase::ForwardPhraseQuery;
+use super::prefix::PrefixQuery;
 use super::synonyms::{Synonyms, WordKey, WordKeyer};
 use crate::analysis::{self, tokenize_words};
 use crate::index::Fields;
@@ -577,8 +578,7 @@ fn add_approximate(
     }
     if prefix && length >= PREFIX_FROM {
         for (field, boost) in text_fields {
-            let prefix_query =
-                FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word), 0, true);
+            let prefix_query = PrefixQuery::new(&Term::from_field_text(field, &word));
             parts.alternatives.push(Box::new(BoostQuery::new(
                 Box::new(prefix_query),
                 PREFIX_WEIGHT * boost,
