@@ -2,6 +2,7 @@
 //! record lookup and facet listing. No HTTP types in here: the API, the CLI, tests and benches
 //! all call this directly.
 
+pub mod alternatives;
 pub mod error;
 pub mod facets;
 pub mod highlight;
