@@ -13,7 +13,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
+use super::alternatives::AlternativesQuery;
 use super::phrase::ForwardPhraseQuery;
+use super::prefix::PrefixQuery;
 use super::synonyms::{Synonyms, WordKey, WordKeyer};
 use crate::analysis::{self, tokenize_words};
 use crate::index::Fields;
@@ -306,17 +308,25 @@ pub fn build_query(
     let mut stop_words: Vec<Box<dyn Query>> = Vec::new(); // words a language drops
     let mut excluded: Vec<Box<dyn Query>> = Vec::new(); // `-word`
     let mut highlight = Vec::new();
+    // Several clauses: each clause's union is advanced by the others (intersection,
+    // exclusion), so it must score lazily (AlternativesQuery). A single clause is read
+    // whole, which tantivy's buffered union of `Should` clauses does faster.
+    let single_clause = parts.iter().filter(|p| !p.alternatives.is_empty()).count() == 1;
     for (clause, clause_parts) in parsed.clauses.iter().zip(parts) {
         if clause_parts.alternatives.is_empty() {
             continue;
         }
-        let clause_query: Box<dyn Query> = Box::new(BooleanQuery::new(
-            clause_parts
-                .alternatives
-                .into_iter()
-                .map(|query| (Occur::Should, query))
-                .collect(),
-        ));
+        let clause_query: Box<dyn Query> = if single_clause {
+            Box::new(BooleanQuery::new(
+                clause_parts
+                    .alternatives
+                    .into_iter()
+                    .map(|query| (Occur::Should, query))
+                    .collect(),
+            ))
+        } else {
+            Box::new(AlternativesQuery::new(clause_parts.alternatives))
+        };
         match clause.requirement {
             Requirement::Excluded => {
                 excluded.push(clause_query);
@@ -577,8 +587,7 @@ fn add_approximate(
     }
     if prefix && length >= PREFIX_FROM {
         for (field, boost) in text_fields {
-            let prefix_query =
-                FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word), 0, true);
+            let prefix_query = PrefixQuery::new(&Term::from_field_text(field, &word));
             parts.alternatives.push(Box::new(BoostQuery::new(
                 Box::new(prefix_query),
                 PREFIX_WEIGHT * boost,
