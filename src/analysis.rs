@@ -24,7 +24,7 @@ pub const FRENCH: &str = "abstract_fr";
 pub const PLAIN: &str = "abstract_plain";
 
 /// Tokens longer than this (in bytes) are noise (base64, URLs glued together) and dropped.
-const MAX_TOKEN_BYTES: usize = 60;
+pub const MAX_TOKEN_BYTES: usize = 60;
 
 /// Elided French articles and conjunctions: `l'`, `d'`, `qu'`, `jusqu'`…
 const ELIDED: &[&str] = &[

@@ -36,6 +36,13 @@ use crate::model::Contribution;
 use highlight::Highlighter;
 use query::{build_query, parse_user_query, Analyzers};
 
+/// Notice of a query whose every word is a stop word in every language that has it.
+pub const STOP_WORDS_NOTICE: &str =
+    "the query has only very common words; add a more specific word";
+/// Notice of a query that holds no word at all (punctuation, symbols, invisible characters).
+pub const NO_WORD_NOTICE: &str =
+    "the query has no word to search (only punctuation, symbols or invisible characters)";
+
 /// A searchable index generation.
 pub struct Engine {
     index: Index,
@@ -191,10 +198,29 @@ impl Engine {
                 query::MAX_QUERY_CLAUSES
             )
         });
-        if built.only_stop_words {
-            notice =
-                Some("the query has only very common words; add a more specific word".to_string());
-            return Ok(self.empty_response(request, started, notice));
+        // Text that is not only blanks but holds no word (`"`, `±`, an emoji, a zero-width
+        // space, NUL) is a search that finds nothing, not a request to browse.
+        if (parsed.is_empty() && !request.q.trim().is_empty()) || built.no_searchable_word {
+            return Ok(self.empty_response(request, started, Some(NO_WORD_NOTICE.to_string())));
+        }
+        if built.nothing_to_search {
+            return Ok(self.empty_response(request, started, Some(STOP_WORDS_NOTICE.to_string())));
+        }
+        if !built.overlong_words.is_empty() {
+            let overlong = format!(
+                "words of {} characters or more are not indexed and match nothing: {}",
+                crate::analysis::MAX_TOKEN_BYTES,
+                built
+                    .overlong_words
+                    .iter()
+                    .map(|word| request::escape_for_message(word))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            notice = Some(match notice {
+                Some(earlier) => format!("{earlier}; {overlong}"),
+                None => overlong,
+            });
         }
         // One pass collects the total, the page and the counts of every facet without an
         // active filter; each filtered facet needs a pass of its own (disjunctive counts).
@@ -215,6 +241,9 @@ impl Engine {
                     self.main_pass(&searcher, filtered.as_ref(), request, browsing, &unfiltered)?;
                 matching = "any";
             }
+        }
+        if pass.total == 0 && built.only_stop_words {
+            return Ok(self.empty_response(request, started, Some(STOP_WORDS_NOTICE.to_string())));
         }
         let MainPass {
             total,

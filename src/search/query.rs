@@ -8,7 +8,9 @@
 //! are stop words in either language are optional. Typo tolerance applies to words that do not
 //! occur in the index at all, and the last word is also a prefix (search as you type).
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
@@ -216,8 +218,17 @@ pub struct BuiltQuery {
     /// finds nothing. `None` when it would be the same query.
     pub any_word: Option<Box<dyn Query>>,
     pub highlight: Vec<Pattern>,
-    /// Every clause was only stop words: the query is too generic to answer.
+    /// Every clause was a stop word of some language. Those a language keeps are searched
+    /// in its records only (`ai` is French for "have" and an English word); when even that
+    /// finds nothing, or no language keeps any of them, the query is too generic to answer.
     pub only_stop_words: bool,
+    /// No language keeps any word of the query (`a`, `on`): nothing to search at all.
+    pub nothing_to_search: bool,
+    /// Words that can match nothing because no word that long is indexed (as typed).
+    pub overlong_words: Vec<String>,
+    /// Clauses were typed but none yields a term under any analyzer (`±`, `ⅱ`): the text
+    /// has nothing to search, which is not the same as browsing.
+    pub no_searchable_word: bool,
 }
 
 /// Weighted fields of each analyzer.
@@ -248,7 +259,10 @@ struct ClauseParts {
     patterns: Vec<Pattern>,
     /// The clause's single plain word, for joins, splits and synonyms.
     plain_word: Option<String>,
-    is_stop_word: bool,
+    /// The languages whose analyzer drops the clause as a stop word.
+    dropped_by: Vec<Language>,
+    /// A word of the clause is too long to be indexed: the clause matches nothing.
+    overlong: bool,
 }
 
 /// Build the tantivy query for `parsed`. `searcher` answers whether a word exists at all
@@ -269,14 +283,23 @@ pub fn build_query(
             alternatives: Vec::new(),
             patterns: Vec::new(),
             plain_word: None,
-            is_stop_word: false,
+            dropped_by: Vec::new(),
+            overlong: has_overlong_word(&clause.text),
         };
+        if clause_parts.overlong {
+            parts.push(clause_parts);
+            continue;
+        }
         for kind in KINDS {
             let sequences = analyze_clause(&clause.text, kind, analyzers);
             // A word some language drops as a stop word (`de`, `la`, `the`) only adds to the
-            // score: requiring it would make `de la les` list every French record.
-            if sequences.is_empty() && kind != AnalyzerKind::Plain {
-                clause_parts.is_stop_word = true;
+            // score: requiring it would make `de la les` list every French record. An
+            // acronym typed in capitals (`AI`, `IT`) is a name, whatever a language's list
+            // says of the lowercase word.
+            if let AnalyzerKind::Language(language) = kind {
+                if sequences.is_empty() && !is_acronym(&clause.text) {
+                    clause_parts.dropped_by.push(language);
+                }
             }
             if kind == AnalyzerKind::Plain && !clause.phrase {
                 clause_parts.plain_word = match sequences.first() {
@@ -306,15 +329,39 @@ pub fn build_query(
     let mut required: Vec<Box<dyn Query>> = Vec::new(); // `+word`
     let mut content: Vec<Box<dyn Query>> = Vec::new(); // plain words
     let mut stop_words: Vec<Box<dyn Query>> = Vec::new(); // words a language drops
+                                                          // The stop words again, each searched only in the records of the languages keeping it
+                                                          // (`None`: no language keeps it).
+    let mut stop_words_where_kept: Vec<Option<Box<dyn Query>>> = Vec::new();
     let mut excluded: Vec<Box<dyn Query>> = Vec::new(); // `-word`
     let mut highlight = Vec::new();
+    let mut overlong_words = Vec::new();
     // Several clauses: each clause's union is advanced by the others (intersection,
     // exclusion), so it must score lazily (AlternativesQuery). A single clause is read
     // whole, which tantivy's buffered union of `Should` clauses does faster.
     let single_clause = parts.iter().filter(|p| !p.alternatives.is_empty()).count() == 1;
     for (clause, clause_parts) in parsed.clauses.iter().zip(parts) {
+        if clause_parts.overlong {
+            overlong_words.push(clause.text.clone());
+            // A word that matches nothing: required, it leaves nothing to find; excluded, it
+            // excludes nothing.
+            match clause.requirement {
+                Requirement::Excluded => {}
+                Requirement::Required => required.push(Box::new(EmptyQuery)),
+                Requirement::Default => content.push(Box::new(EmptyQuery)),
+            }
+            continue;
+        }
         if clause_parts.alternatives.is_empty() {
             continue;
+        }
+        let is_stop_word = !clause_parts.dropped_by.is_empty() && !clause.phrase;
+        if is_stop_word && clause.requirement == Requirement::Default {
+            stop_words_where_kept.push(where_kept(
+                &clause.text,
+                &clause_parts.dropped_by,
+                fields,
+                analyzers,
+            ));
         }
         let clause_query: Box<dyn Query> = if single_clause {
             Box::new(BooleanQuery::new(
@@ -333,9 +380,7 @@ pub fn build_query(
                 continue;
             }
             Requirement::Required => required.push(clause_query),
-            Requirement::Default if clause_parts.is_stop_word && !clause.phrase => {
-                stop_words.push(clause_query)
-            }
+            Requirement::Default if is_stop_word => stop_words.push(clause_query),
             Requirement::Default => content.push(clause_query),
         }
         highlight.extend(clause_parts.patterns);
@@ -351,6 +396,31 @@ pub fn build_query(
         subqueries.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
         Box::new(BooleanQuery::new(subqueries))
     };
+    let only_stop_words = required.is_empty() && content.is_empty() && !stop_words.is_empty();
+    if only_stop_words {
+        // `ai`, `de la les`: every word where some language keeps it, the others scoring.
+        let kept: Vec<&Box<dyn Query>> = stop_words_where_kept.iter().flatten().collect();
+        let optional = stop_words_where_kept
+            .iter()
+            .zip(&stop_words)
+            .filter(|(kept, _)| kept.is_none())
+            .map(|(_, query)| query)
+            .collect();
+        return BuiltQuery {
+            nothing_to_search: kept.is_empty(),
+            all_words: combine(kept, optional),
+            any_word: None,
+            highlight,
+            only_stop_words,
+            overlong_words,
+            no_searchable_word: false,
+        };
+    }
+    let no_searchable_word = !parsed.is_empty()
+        && required.is_empty()
+        && content.is_empty()
+        && excluded.is_empty()
+        && overlong_words.is_empty();
     let all_words = combine(
         required.iter().chain(&content).collect(),
         stop_words.iter().collect(),
@@ -365,8 +435,77 @@ pub fn build_query(
         all_words,
         any_word,
         highlight,
-        only_stop_words: required.is_empty() && content.is_empty() && !stop_words.is_empty(),
+        only_stop_words,
+        nothing_to_search: false,
+        overlong_words,
+        no_searchable_word,
     }
+}
+
+/// True when a word of `text` is too long for the analyzers, which drop it: the text can
+/// then match nothing.
+fn has_overlong_word(text: &str) -> bool {
+    let mut tokens = Vec::new();
+    tokenize_words(text, &mut tokens);
+    tokens
+        .iter()
+        .any(|token| token.text.len() >= analysis::MAX_TOKEN_BYTES)
+}
+
+/// An acronym as typed: two letters or more, all capitals, and nothing but letters and
+/// digits (`AI`, `IT`, `LHCb` is not: it is a name of mixed case and no stop word anyway).
+fn is_acronym(text: &str) -> bool {
+    text.chars().all(char::is_alphanumeric)
+        && text.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && text
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
+}
+
+/// `text` (a stop word of the `dropped_by` languages) searched in the fields of the other
+/// languages, in records of those languages only: a record whose language is unknown is
+/// indexed under every analyzer, and there the word may be the stop word. `None` when every
+/// language drops it.
+fn where_kept(
+    text: &str,
+    dropped_by: &[Language],
+    fields: &Fields,
+    analyzers: &mut Analyzers,
+) -> Option<Box<dyn Query>> {
+    let mut languages: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for language in Language::ALL {
+        if dropped_by.contains(&language) {
+            continue;
+        }
+        let kind = AnalyzerKind::Language(language);
+        let alternatives: Vec<(Occur, Box<dyn Query>)> = analyze_clause(text, kind, analyzers)
+            .iter()
+            .flat_map(|terms| {
+                fields_of(kind, fields)
+                    .into_iter()
+                    .map(move |(field, boost)| {
+                        (Occur::Should, term_sequence_query(field, terms, boost))
+                    })
+            })
+            .collect();
+        if alternatives.is_empty() {
+            continue;
+        }
+        let of_language =
+            Term::from_facet(fields.language, &crate::index::facet_value(language.code()));
+        languages.push((
+            Occur::Should,
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(BooleanQuery::new(alternatives))),
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(of_language, IndexRecordOption::Basic)),
+                ),
+            ])),
+        ));
+    }
+    (!languages.is_empty()).then(|| Box::new(BooleanQuery::new(languages)) as Box<dyn Query>)
 }
 
 /// Search `terms` (one analyzer's output) in that analyzer's fields, weighted by `weight`.

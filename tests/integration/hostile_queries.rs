@@ -230,10 +230,15 @@ async fn query_syntax_is_never_an_error() {
     let answer = contract(&router, "/api/search?q=a:(%5E").await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.body["total"], 0);
-    // Nothing searchable: the whole programme, in order.
+    // Nothing searchable: no hit and a notice saying why (fresh-user finding 2), not the
+    // whole programme as if it were the answer.
     let answer = contract(&router, "/api/search?q=(%5E").await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.body["total"], 30);
+    assert_eq!(answer.body["total"], 0);
+    assert_eq!(
+        answer.body["notice"],
+        abstract_search::search::NO_WORD_NOTICE
+    );
     for q in [
         "%22",
         "%22%22%22",

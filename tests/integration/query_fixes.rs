@@ -1,0 +1,101 @@
+//! Regression tests for the fresh-user findings on query handling (report of 2026-12-04):
+//! exclusions that missed what synonyms match, long words silently dropped, queries without
+//! a word listing the whole corpus, and `AI` taken for a stop word. Seed report, with the
+//! shipped `corpus/synonyms.toml`, as `serve` runs it.
+
+use std::sync::OnceLock;
+
+use abstract_search::search::{SearchRequest, SearchResponse, Synonyms};
+use abstract_search::Engine;
+
+use crate::support::{repo, seed_records, sorted};
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let synonyms = Synonyms::load(&repo().join("corpus/synonyms.toml")).expect("synonyms load");
+        Engine::from_records(seed_records())
+            .expect("seed indexes")
+            .with_synonyms(synonyms)
+    })
+}
+
+fn answer(q: &str) -> SearchResponse {
+    let mut request = SearchRequest::query(q);
+    request.per_page = 100;
+    engine().search(&request).expect("search succeeds")
+}
+
+fn hit_ids(q: &str) -> Vec<u64> {
+    sorted(answer(q).hits.iter().map(|hit| hit.id).collect())
+}
+
+#[test]
+fn a_word_too_long_to_be_indexed_matches_nothing_and_says_so() {
+    let long_a = "a".repeat(60);
+    let response = answer(&long_a);
+    assert_eq!(response.total, 0);
+    let notice = response.notice.expect("a notice");
+    assert!(
+        notice.contains("60 characters or more") && notice.contains(&long_a),
+        "{notice}"
+    );
+    // With another word, as with any word no record has: all words match nothing, the
+    // fallback (any word) finds the records of the other one, and the notice stays.
+    let long_b = "b".repeat(80);
+    let response = answer(&format!("calorimeter {long_b}"));
+    assert_eq!(response.matching, "any");
+    assert_eq!(response.total, 3);
+    assert!(response.notice.unwrap().contains(&long_b));
+    let response = answer(&format!("+calorimeter +{long_b}"));
+    assert_eq!(response.total, 0);
+    // Excluded, it excludes nothing: every record but none dropped silently.
+    let response = answer(&format!("-{long_b}"));
+    assert_eq!(response.total, 30);
+    assert!(response.notice.unwrap().contains(&long_b));
+    // 59 characters is still a word the analyzers keep: no notice.
+    assert!(answer(&"c".repeat(59)).notice.is_none());
+}
+
+#[test]
+fn a_query_without_a_word_finds_nothing_instead_of_everything() {
+    for q in [
+        "\"", "-", "(", "*", "?", "±", "😀", "\u{200b}", "\u{0}", "\u{fffd}", "- ( * ?",
+    ] {
+        let response = answer(q);
+        assert_eq!(response.total, 0, "{q:?}");
+        assert_eq!(response.matching, "none", "{q:?}");
+        assert_eq!(
+            response.notice.as_deref(),
+            Some(abstract_search::search::NO_WORD_NOTICE),
+            "{q:?}"
+        );
+    }
+    // Blanks only are the empty query: browse everything.
+    for q in ["", "   ", "\t\n"] {
+        let response = answer(q);
+        assert_eq!(response.total, 30, "{q:?}");
+        assert!(response.notice.is_none(), "{q:?}");
+    }
+}
+
+#[test]
+fn stop_words_only_still_answer_with_the_notice() {
+    let response = answer("de la les");
+    assert_eq!(response.total, 0);
+    assert_eq!(
+        response.notice.as_deref(),
+        Some(abstract_search::search::STOP_WORDS_NOTICE)
+    );
+}
+
+#[test]
+fn ai_typed_in_capitals_is_an_acronym_not_a_stop_word() {
+    // 32: "Illustration of AI use in research projects…".
+    let response = answer("AI");
+    assert!(response.notice.is_none(), "{:?}", response.notice);
+    assert!(hit_ids("AI").contains(&32), "{:?}", hit_ids("AI"));
+    assert!(hit_ids("IA").contains(&32));
+    // Lowercase `ai` is French "have", kept in English records: still finds the English 32.
+    assert!(hit_ids("ai").contains(&32));
+}
