@@ -577,6 +577,32 @@ fn add_span_alternatives(
             }
         }
     }
+    // An excluded word or phrase excludes what it would match if searched: its synonyms
+    // (`-GAN` also excludes `generative adversarial network`) and its split spelling. Only
+    // a group form covering the whole clause counts; joins span clauses and do not apply.
+    for (clause, part) in parsed.clauses.iter().zip(parts.iter_mut()) {
+        if clause.requirement != Requirement::Excluded {
+            continue;
+        }
+        let clause_keys: Vec<Option<WordKey>> =
+            analysis::analyze(&mut analyzers.plain, &clause.text)
+                .iter()
+                .filter(|token| token.position_length <= 1)
+                .map(|token| Some(keyer.key(&token.text)))
+                .collect();
+        for (start, end, others) in synonyms.expansions(&clause_keys) {
+            if start != 0 || end != clause_keys.len() {
+                continue;
+            }
+            for text in others {
+                for kind in KINDS {
+                    for terms in analyze_clause(&text, kind, analyzers) {
+                        add_sequence(part, kind, terms, SYNONYM_WEIGHT, fields);
+                    }
+                }
+            }
+        }
+    }
     for width in 2..=3 {
         for start in 0..words.len().saturating_sub(width - 1) {
             let window = &words[start..start + width];
@@ -602,7 +628,10 @@ fn add_span_alternatives(
             }
         }
     }
-    for (index, word) in words.iter().enumerate() {
+    // Splits apply to excluded words too (`-autoencoders` excludes `auto encoders`).
+    let single_words: Vec<Option<String>> =
+        parts.iter().map(|part| part.plain_word.clone()).collect();
+    for (index, word) in single_words.iter().enumerate() {
         let Some(word) = word else { continue };
         let chars: Vec<(usize, char)> = word.char_indices().collect();
         if chars.len() < 2 * MIN_SPLIT_CHARS || !word.chars().all(char::is_alphabetic) {

@@ -31,6 +31,32 @@ fn hit_ids(q: &str) -> Vec<u64> {
 }
 
 #[test]
+fn excluding_gan_excludes_what_its_synonyms_match() {
+    // Contribution 3 says "generative adversarial network", never `GAN` alone as its title.
+    assert!(hit_ids("GAN").contains(&3));
+    assert!(hit_ids("simulation").contains(&3));
+    assert!(!hit_ids("simulation -GAN").contains(&3));
+    assert!(!hit_ids("-GAN").contains(&3));
+    // The phrase of the group excludes what `GAN` matches, too.
+    let without_phrase = hit_ids("-\"generative adversarial network\"");
+    assert_eq!(without_phrase, hit_ids("-GAN"));
+}
+
+#[test]
+fn excluding_dnn_excludes_every_record_dnn_finds() {
+    let with_dnn = hit_ids("DNN");
+    for id in [5, 10, 19] {
+        assert!(with_dnn.contains(&id), "DNN finds {id}: {with_dnn:?}");
+    }
+    let without = hit_ids("-DNN");
+    assert_eq!(without.len(), 30 - with_dnn.len(), "{without:?}");
+    assert!(
+        without.iter().all(|id| !with_dnn.contains(id)),
+        "{without:?}"
+    );
+}
+
+#[test]
 fn a_word_too_long_to_be_indexed_matches_nothing_and_says_so() {
     let long_a = "a".repeat(60);
     let response = answer(&long_a);
