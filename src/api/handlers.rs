@@ -253,25 +253,37 @@ pub struct SimilarResponse {
     get,
     path = "/api/facets",
     tag = "facets",
-    params(("theme" = Option<Vec<String>>, Query, description = "Same filters as /api/search (no q)", explode = true)),
+    params(
+        ("theme" = Option<Vec<String>>, Query, description = "Theme filter; repeat for OR within the facet", explode = true),
+        ("lab" = Option<Vec<String>>, Query, description = "Canonical lab filter (labs.toml); repeatable", explode = true),
+        ("day" = Option<Vec<String>>, Query, description = "Day filter, YYYY-MM-DD; repeatable", explode = true),
+        ("lang" = Option<Vec<String>>, Query, description = "Language filter, `en` or `fr` (alias `language`); repeatable", explode = true),
+        ("event" = Option<Vec<String>>, Query, description = "Event slug filter; repeatable", explode = true),
+        ("type" = Option<Vec<String>>, Query, description = "Contribution type filter; repeatable", explode = true),
+        ("speaker" = Option<Vec<String>>, Query, description = "Speaker name (accents and case ignored); repeatable", explode = true),
+        ("from" = Option<String>, Query, description = "Only talks starting at or after: YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
+        ("to" = Option<String>, Query, description = "Only talks starting at or before: YYYY-MM-DD (whole day) or YYYY-MM-DDTHH:MM"),
+        ("facet_limit" = Option<usize>, Query, description = "At most this many values per facet, 1–1000 (ticked values always listed)"),
+    ),
     responses(
         (status = 200, description = "Total and facet counts", body = FacetsResponse),
-        (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
+        (status = 400, description = "A parameter is invalid or unknown; `q`, `page`, `per_page` and `sort` are refused", body = ErrorBody),
     )
 )]
 pub async fn facets(
     State(state): State<SharedEngine>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FacetsResponse>, ApiError> {
-    let request = SearchRequest::from_params(query_pairs(&raw))?;
+    let pairs = query_pairs(&raw);
+    reject_hit_parameters(&pairs, "/api/facets")?;
+    let request = SearchRequest::from_params(pairs)?;
     if !request.q.is_empty() {
         return Err(ApiError::invalid(
             "q",
             "/api/facets takes only filters; use /api/search for text",
         ));
     }
-    let (total, facets) =
-        with_engine(&state, move |engine| engine.facets(&request.filters)).await?;
+    let (total, facets) = with_engine(&state, move |engine| engine.facets(&request)).await?;
     let facets = facets
         .into_iter()
         .map(|(name, values)| (name.to_string(), values))
@@ -294,7 +306,8 @@ pub struct FacetsResponse {
     params(
         ("facet" = String, Path, description = "theme, lab, day, language, event or type"),
         ("q" = Option<String>, Query, description = "Only values containing this text (accents and case ignored)"),
-        ("limit" = Option<usize>, Query, description = "At most this many values (1–1000)"),
+        ("limit" = Option<usize>, Query, description = "At most this many values, 1–1000 (ticked values always listed); `facet_limit` is the same limit, the smaller applies"),
+        ("theme" = Option<Vec<String>>, Query, description = "Filters as /api/search: theme, lab, day, lang (alias language), event, type, speaker, from, to", explode = true),
     ),
     responses(
         (status = 200, description = "Values sorted by count then name", body = FacetValuesResponse),
@@ -318,24 +331,25 @@ pub async fn facet_values(
             )
         })?;
     let mut pairs = query_pairs(&raw);
-    let contains = take_parameters(&mut pairs, &["q"])
-        .into_iter()
-        .map(|(_, v)| v.into_owned())
-        .next_back()
-        .filter(|v| !v.trim().is_empty());
+    reject_hit_parameters(&pairs, "/api/facets/{facet}")?;
+    let contains = single_text(&mut pairs, "q")?.filter(|v| !v.trim().is_empty());
     if contains
         .as_ref()
         .is_some_and(|q| q.len() > crate::search::request::MAX_QUERY_BYTES)
     {
         return Err(ApiError::invalid("q", "longer than 2000 bytes"));
     }
-    let limit = match take_parameters(&mut pairs, &["limit"]).pop() {
-        Some((_, value)) => Some(parse_positive("limit", &value, 1_000)?),
+    let limit = match single_text(&mut pairs, "limit")? {
+        Some(value) => Some(parse_positive("limit", &value, 1_000)?),
         None => None,
     };
     let request = SearchRequest::from_params(pairs)?;
+    let limit = match (limit, request.facet_limit) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     let values = with_engine(&state, move |engine| {
-        engine.facet_values(facet, &request.filters, contains.as_deref(), limit)
+        engine.facet_values(facet, &request, contains.as_deref(), limit)
     })
     .await?;
     Ok(Json(FacetValuesResponse {
@@ -376,10 +390,7 @@ pub async fn suggest(
         8,
         crate::search::suggest::MAX_SUGGESTIONS,
     )?;
-    let q = take_parameters(&mut pairs, &["q"])
-        .pop()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    let q = single_text(&mut pairs, "q")?.unwrap_or_default();
     if q.len() > crate::search::request::MAX_QUERY_BYTES {
         return Err(ApiError::invalid("q", "longer than 2000 bytes"));
     }
@@ -387,6 +398,36 @@ pub async fn suggest(
     Ok(Json(
         with_engine(&state, move |engine| engine.suggest(&q, limit)).await?,
     ))
+}
+
+/// Take the value of `name`, given at most once (a repeated one is refused, as by
+/// /api/search, rather than the last silently winning).
+fn single_text<'a>(pairs: &mut Pairs<'a>, name: &str) -> Result<Option<String>, ApiError> {
+    match take_parameters(pairs, &[name]).as_slice() {
+        [] => Ok(None),
+        [(_, value)] => Ok(Some(value.to_string())),
+        _ => Err(ApiError::invalid(name, "given more than once")),
+    }
+}
+
+/// Refuse the parameters of a page of hits on a route that returns counts only.
+fn reject_hit_parameters(
+    pairs: &[(Cow<'_, str>, Cow<'_, str>)],
+    route: &str,
+) -> Result<(), ApiError> {
+    for name in ["page", "per_page", "sort"] {
+        if pairs.iter().any(|(given, _)| given == name) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                format!(
+                    "`{name}` does not apply to {route}: it counts every matching record, \
+                     it returns no page of hits"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn single_number<'a>(

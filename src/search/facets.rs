@@ -217,8 +217,15 @@ impl FacetCounter {
     }
 
     /// Add what the counter found to `counts`: per facet its values sorted by count then
-    /// value, at most `limit` of them (only those get their text copied).
-    pub fn extract(&self, fruit: FacetFruit, counts: &mut FacetCounts, limit: Option<usize>) {
+    /// value, at most `limit` of them (only those get their text copied), and beyond the
+    /// limit the values ticked in `ticked`, which a user must always see to untick.
+    pub fn extract(
+        &self,
+        fruit: FacetFruit,
+        counts: &mut FacetCounts,
+        limit: Option<usize>,
+        ticked: &Filters,
+    ) {
         for (&facet, value_counts) in self.facets.iter().zip(fruit) {
             let values = &self.table.of(facet).values;
             let mut found: Vec<(u64, usize)> = value_counts
@@ -231,7 +238,13 @@ impl FacetCounter {
                 if limit > 0 {
                     found.select_nth_unstable_by(limit - 1, order);
                 }
+                let ticked_beyond: Vec<(u64, usize)> = found[limit..]
+                    .iter()
+                    .filter(|(_, index)| ticked.get(facet).contains(&values[*index]))
+                    .copied()
+                    .collect();
                 found.truncate(limit);
+                found.extend(ticked_beyond);
             }
             found.sort_unstable_by(order);
             let found = found
@@ -432,19 +445,20 @@ pub fn count_filtered_facets(
         let query = filtered(base, filters, Some(facet), fields);
         let counter = FacetCounter::new(table.clone(), &[facet]);
         let fruit = searcher.search(&query, &counter)?;
-        counter.extract(fruit, counts, limit);
+        counter.extract(fruit, counts, limit, filters);
     }
     Ok(())
 }
 
-/// Disjunctive counts for every facet. One pass for all facets without an active filter,
-/// one more per facet that has one.
+/// Disjunctive counts for every facet, at most `limit` values each (ticked values kept).
+/// One pass for all facets without an active filter, one more per facet that has one.
 pub fn count_facets(
     searcher: &Searcher,
     table: &Arc<FacetTable>,
     base: &dyn Query,
     filters: &Filters,
     fields: &Fields,
+    limit: Option<usize>,
 ) -> tantivy::Result<FacetCounts> {
     let mut counts = FacetCounts::new();
     let unfiltered = unfiltered_facets(filters);
@@ -452,9 +466,9 @@ pub fn count_facets(
         let query = filtered(base, filters, None, fields);
         let counter = FacetCounter::new(table.clone(), &unfiltered);
         let fruit = searcher.search(&query, &counter)?;
-        counter.extract(fruit, &mut counts, None);
+        counter.extract(fruit, &mut counts, limit, filters);
     }
-    count_filtered_facets(searcher, table, base, filters, fields, &mut counts, None)?;
+    count_filtered_facets(searcher, table, base, filters, fields, &mut counts, limit)?;
     Ok(counts)
 }
 
@@ -550,6 +564,7 @@ mod tests {
                 query.as_ref(),
                 &Filters::default(),
                 &fields,
+                None,
             )
             .expect("counts");
             for facet in FacetName::ALL {
@@ -560,7 +575,7 @@ mod tests {
             let limited = FacetCounter::new(table.clone(), &[FacetName::Lab]);
             let fruit = searcher.search(query.as_ref(), &limited).expect("search");
             let mut top = FacetCounts::new();
-            limited.extract(fruit, &mut top, Some(3));
+            limited.extract(fruit, &mut top, Some(3), &Filters::default());
             let all = &counts["lab"];
             assert_eq!(top["lab"], all[..all.len().min(3)], "{q:?} top 3 labs");
         }

@@ -138,42 +138,54 @@ impl Engine {
         self.record_of(&searcher, address)
     }
 
-    /// Facet counts of the records matching `filters` (no text query).
-    pub fn facets(&self, filters: &Filters) -> Result<(u64, FacetCounts), SearchError> {
+    /// Facet counts of the records matching the filters, time window and speakers of
+    /// `request` (its text, page and sort are not used), at most `facet_limit` values
+    /// per facet as in a search.
+    pub fn facets(&self, request: &SearchRequest) -> Result<(u64, FacetCounts), SearchError> {
         let searcher = self.reader.searcher();
-        let query = facets::filtered(&AllQuery, filters, None, &self.fields);
+        let base = self.with_request_filters(Box::new(AllQuery), request);
+        let query = facets::filtered(base.as_ref(), &request.filters, None, &self.fields);
         let total = searcher.search(&query, &Count)? as u64;
         let counts = facets::count_facets(
             &searcher,
             &self.facet_table,
-            &AllQuery,
-            filters,
+            base.as_ref(),
+            &request.filters,
             &self.fields,
+            request.facet_limit,
         )?;
         Ok((total, counts))
     }
 
-    /// The values of one facet (disjunctive counts under `filters`), those containing
-    /// `contains` (accents and case ignored), at most `limit`.
+    /// The values of one facet (disjunctive counts under the filters, time window and
+    /// speakers of `request`), those containing `contains` (accents and case ignored), at
+    /// most `limit`, ticked values kept.
     pub fn facet_values(
         &self,
         facet: FacetName,
-        filters: &Filters,
+        request: &SearchRequest,
         contains: Option<&str>,
         limit: Option<usize>,
     ) -> Result<Vec<FacetCount>, SearchError> {
         let searcher = self.reader.searcher();
+        let base = self.with_request_filters(Box::new(AllQuery), request);
         let mut counts = facets::count_facets(
             &searcher,
             &self.facet_table,
-            &AllQuery,
-            filters,
+            base.as_ref(),
+            &request.filters,
             &self.fields,
+            None,
         )?;
         let values = counts.remove(facet.as_str()).unwrap_or_default();
         let mut values = facets::matching_values(values, contains);
-        if let Some(limit) = limit {
-            values.truncate(limit);
+        if let Some(limit) = limit.filter(|&limit| limit < values.len()) {
+            let ticked = request.filters.get(facet);
+            let mut kept = 0;
+            values.retain(|value| {
+                kept += 1;
+                kept <= limit || ticked.contains(&value.value)
+            });
         }
         Ok(values)
     }
@@ -390,7 +402,7 @@ impl Engine {
             (total, top, fruits)
         };
         let mut counts = FacetCounts::new();
-        counter.extract(fruits, &mut counts, request.facet_limit);
+        counter.extract(fruits, &mut counts, request.facet_limit, &request.filters);
         Ok(MainPass {
             total: total as u64,
             top,

@@ -2,6 +2,7 @@
 
 mod api;
 mod api_features;
+mod api_fixes;
 mod bad_corpus;
 mod browser;
 mod cli;

@@ -1,0 +1,161 @@
+//! Regression tests for the fresh-user findings on the HTTP API (report of 2026-12-04):
+//! facet routes that ignored filters, repeated parameters, ticked facet values hidden by
+//! `facet_limit`. Seed report through the real router (`oneshot`, no socket).
+
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use abstract_search::api::{app, ApiOptions, SharedEngine};
+use abstract_search::Engine;
+
+use crate::support::seed_records;
+
+fn router() -> axum::Router {
+    static ROUTER: OnceLock<axum::Router> = OnceLock::new();
+    ROUTER
+        .get_or_init(|| {
+            let engine = Engine::from_records(seed_records()).expect("seed indexes");
+            app(SharedEngine::new(engine), &ApiOptions::default())
+        })
+        .clone()
+}
+
+async fn get(uri: &str) -> (StatusCode, Value) {
+    let response = router()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (status, body)
+}
+
+fn values(facet: &Value) -> Vec<(String, u64)> {
+    facet
+        .as_array()
+        .unwrap_or_else(|| panic!("an array: {facet}"))
+        .iter()
+        .map(|v| {
+            (
+                v["value"].as_str().unwrap().to_string(),
+                v["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn facets_honour_speaker_and_time_window_as_search_does() {
+    for filter in [
+        "speaker=crepe",
+        "to=2020-01-22",
+        "from=2020-01-23",
+        "speaker=ghosh",
+    ] {
+        let (status, search) = get(&format!("/api/search?{filter}")).await;
+        assert_eq!(status, StatusCode::OK, "{filter}");
+        let (status, facets) = get(&format!("/api/facets?{filter}")).await;
+        assert_eq!(status, StatusCode::OK, "{filter}: {facets}");
+        assert_eq!(facets["total"], search["total"], "{filter}");
+        for facet in ["theme", "lab", "day", "language", "event", "type"] {
+            assert_eq!(
+                values(&facets["facets"][facet]),
+                values(&search["facets"][facet]),
+                "{filter} {facet}"
+            );
+        }
+        let (status, labs) = get(&format!("/api/facets/lab?{filter}")).await;
+        assert_eq!(status, StatusCode::OK, "{filter}");
+        assert_eq!(
+            values(&labs["values"]),
+            values(&search["facets"]["lab"]),
+            "{filter}"
+        );
+    }
+    let (_, crepe) = get("/api/facets?speaker=crepe").await;
+    assert_eq!(crepe["total"], 1);
+    let (_, until_22) = get("/api/facets?to=2020-01-22").await;
+    assert_eq!(until_22["total"], 14);
+    assert_eq!(
+        values(&until_22["facets"]["day"]),
+        [("2020-01-22".into(), 14)]
+    );
+}
+
+#[tokio::test]
+async fn facets_honour_facet_limit() {
+    let (status, body) = get("/api/facets?facet_limit=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(values(&body["facets"]["lab"]), [("LAL".into(), 5)]);
+    for facet in ["theme", "lab", "day", "language", "event", "type"] {
+        assert_eq!(
+            body["facets"][facet].as_array().unwrap().len(),
+            1,
+            "{facet}"
+        );
+    }
+    let (_, search) = get("/api/search?facet_limit=1").await;
+    assert_eq!(body["facets"], search["facets"]);
+    let (_, labs) = get("/api/facets/lab?facet_limit=2").await;
+    assert_eq!(labs["values"].as_array().unwrap().len(), 2);
+    let (status, body) = get("/api/facets?facet_limit=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+#[tokio::test]
+async fn facets_refuse_page_per_page_and_sort_naming_them() {
+    for (route, parameter) in [
+        ("/api/facets", "page=2"),
+        ("/api/facets", "per_page=5"),
+        ("/api/facets", "sort=start"),
+        ("/api/facets/lab", "page=1"),
+        ("/api/facets/theme", "sort=-start"),
+    ] {
+        let (status, body) = get(&format!("{route}?{parameter}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{route}?{parameter}");
+        assert_eq!(body["error"]["code"], "invalid_parameter");
+        let name = parameter.split('=').next().unwrap();
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("`{name}`")), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn a_ticked_value_stays_listed_beyond_facet_limit() {
+    // The lab facet's top value is LAL (5); IJCLab has fewer records.
+    let (status, body) = get("/api/search?lab=IJCLab&facet_limit=1").await;
+    assert_eq!(status, StatusCode::OK);
+    let labs = values(&body["facets"]["lab"]);
+    assert_eq!(labs[0], ("LAL".into(), 5), "{labs:?}");
+    assert!(labs.iter().any(|(value, _)| value == "IJCLab"), "{labs:?}");
+    assert_eq!(labs.len(), 2, "{labs:?}");
+    let (_, facets) = get("/api/facets?lab=IJCLab&facet_limit=1").await;
+    assert_eq!(values(&facets["facets"]["lab"]), labs);
+    let (_, values_route) = get("/api/facets/lab?lab=IJCLab&limit=1").await;
+    assert_eq!(values(&values_route["values"]), labs);
+}
+
+#[tokio::test]
+async fn repeated_single_parameters_are_refused_on_every_route() {
+    for uri in [
+        "/api/search?q=calo&q=neur",
+        "/api/suggest?q=calo&q=neur",
+        "/api/suggest?q=calo&limit=1&limit=5",
+        "/api/facets/lab?q=lp&q=ij",
+        "/api/facets/lab?limit=1&limit=5",
+        "/api/facets?facet_limit=1&facet_limit=2",
+        "/api/contributions/in2p3-irfu-machine-learning-workshop/3/similar?limit=1&limit=2",
+    ] {
+        let (status, body) = get(uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("given more than once"), "{uri}: {message}");
+    }
+}
