@@ -122,6 +122,15 @@ enum Command {
         /// Most requests in flight; more are answered 503 at once.
         #[arg(long, default_value_t = 512, env = "ABSTRACT_SEARCH_MAX_IN_FLIGHT")]
         max_in_flight: usize,
+        /// Longest wait for a request head, in seconds, counted from when a connection is
+        /// idle (new, or between keep-alive requests); then the connection is closed.
+        #[arg(
+            long,
+            default_value_t = api::server::DEFAULT_HEADER_TIMEOUT.as_secs(),
+            env = "ABSTRACT_SEARCH_HEADER_TIMEOUT",
+            value_parser = clap::value_parser!(u64).range(1..)
+        )]
+        header_timeout: u64,
     },
     /// Search the index and print the top hits.
     Search {
@@ -245,6 +254,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             cors_origins,
             request_timeout,
             max_in_flight,
+            header_timeout,
         } => {
             let mut options = ApiOptions {
                 request_timeout: Duration::from_secs(request_timeout.max(1)),
@@ -256,7 +266,13 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                     format!("--cors-origin `{origin}` is not a valid header value")
                 })?);
             }
-            serve(addr, &corpus, &index, options)
+            serve(
+                addr,
+                &corpus,
+                &index,
+                options,
+                Duration::from_secs(header_timeout),
+            )
         }
         Command::Search {
             query,
@@ -515,6 +531,7 @@ fn serve(
     corpus: &Path,
     index: &Path,
     options: ApiOptions,
+    header_timeout: Duration,
 ) -> anyhow::Result<ExitCode> {
     let store = IndexStore::new(index);
     if !corpus.join(LABS_FILE).exists() && !corpus.is_dir() {
@@ -559,10 +576,7 @@ fn serve(
             metrics.clone(),
         ));
         let app = api::app_with_metrics(shared, &options, metrics);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("server failed")?;
+        api::server::serve(listener, app, header_timeout, shutdown_signal()).await;
         tracing::info!("server stopped");
         anyhow::Ok(())
     })?;

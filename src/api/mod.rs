@@ -9,6 +9,7 @@ pub mod handlers;
 pub mod ics;
 pub mod limits;
 pub mod metrics;
+pub mod server;
 
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;

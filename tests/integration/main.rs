@@ -18,4 +18,5 @@ mod query_fixes;
 mod search_quality;
 mod search_seed;
 mod security;
+mod server_timeouts;
 mod support;
