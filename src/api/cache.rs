@@ -21,14 +21,30 @@ fn etag_for(content_tag: &str, uri: &str) -> String {
     format!("W/\"{content_tag}-{:016x}\"", hasher.finish())
 }
 
-fn matches(if_none_match: &HeaderValue, etag: &str) -> bool {
+/// What an `If-None-Match` header says of the answer to come.
+#[derive(Debug, PartialEq, Eq)]
+enum Condition {
+    /// One of the tags is ours: 304 without running the request.
+    MatchesTag,
+    /// `*`: 304 when there is an answer at all (a 200); an invalid request stays a 400.
+    AnyAnswer,
+    NoMatch,
+}
+
+fn condition(if_none_match: &HeaderValue, etag: &str) -> Condition {
     let Ok(value) = if_none_match.to_str() else {
-        return false;
+        return Condition::NoMatch;
     };
-    value.split(',').any(|candidate| {
-        let candidate = candidate.trim();
-        candidate == "*" || candidate.trim_start_matches("W/") == etag.trim_start_matches("W/")
-    })
+    let candidates = || value.split(',').map(str::trim);
+    if candidates().any(|candidate| {
+        candidate != "*" && candidate.trim_start_matches("W/") == etag.trim_start_matches("W/")
+    }) {
+        Condition::MatchesTag
+    } else if candidates().any(|candidate| candidate == "*") {
+        Condition::AnyAnswer
+    } else {
+        Condition::NoMatch
+    }
 }
 
 /// ETag, Cache-Control and conditional GET for `/api/*` answers.
@@ -46,19 +62,27 @@ pub async fn conditional_get(
     let cache_control = HeaderValue::from_str(&format!("public, max-age={MAX_AGE_SECONDS}"))
         .expect("valid header value");
     let etag_value = HeaderValue::from_str(&etag).expect("hex and quotes are valid");
-    if let Some(if_none_match) = request.headers().get(header::IF_NONE_MATCH) {
-        if matches(if_none_match, &etag) {
-            return (
-                StatusCode::NOT_MODIFIED,
-                [
-                    (header::ETAG, etag_value),
-                    (header::CACHE_CONTROL, cache_control),
-                ],
-            )
-                .into_response();
-        }
+    let not_modified = |etag_value, cache_control| {
+        (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag_value),
+                (header::CACHE_CONTROL, cache_control),
+            ],
+        )
+            .into_response()
+    };
+    let condition = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .map_or(Condition::NoMatch, |value| condition(value, &etag));
+    if condition == Condition::MatchesTag {
+        return not_modified(etag_value, cache_control);
     }
     let mut response = next.run(request).await;
+    if condition == Condition::AnyAnswer && response.status() == StatusCode::OK {
+        return not_modified(etag_value, cache_control);
+    }
     if response.status() == StatusCode::OK {
         let headers = response.headers_mut();
         headers.insert(header::ETAG, etag_value);

@@ -204,7 +204,9 @@ pub async fn search_ics(
 pub async fn contribution(
     State(state): State<SharedEngine>,
     Path((event, id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Contribution>, ApiError> {
+    reject_any_parameter(&raw)?;
     let mut record = with_engine(&state, move |engine| engine.contribution(&event, &id)).await?;
     // The source file by name only: where the server keeps its corpus is not the client's
     // business.
@@ -443,6 +445,12 @@ fn single_number<'a>(
     }
 }
 
+/// Refuse any query parameter on a route that takes none, as routes with parameters refuse
+/// unknown ones: a typo must not pass for a parameter that was applied.
+pub fn reject_any_parameter(raw: &Option<String>) -> Result<(), ApiError> {
+    reject_unknown(&query_pairs(raw), "none")
+}
+
 fn reject_unknown(pairs: &[(Cow<'_, str>, Cow<'_, str>)], known: &str) -> Result<(), ApiError> {
     match pairs.first() {
         Some((name, _)) => Err(SearchError::UnknownParameter {
@@ -461,13 +469,17 @@ fn reject_unknown(pairs: &[(Cow<'_, str>, Cow<'_, str>)], known: &str) -> Result
     tag = "operations",
     responses((status = 200, description = "`{\"status\":\"ok\",\"documents\":30}`", body = serde_json::Value))
 )]
-pub async fn healthz(State(state): State<SharedEngine>) -> Response {
+pub async fn healthz(
+    State(state): State<SharedEngine>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    reject_any_parameter(&raw)?;
     let documents = state.current().document_count();
     let mut response = Json(json!({"status": "ok", "documents": documents})).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    Ok(response)
 }
 
 /// Prometheus metrics.
@@ -477,8 +489,12 @@ pub async fn healthz(State(state): State<SharedEngine>) -> Response {
     tag = "operations",
     responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain"))
 )]
-pub async fn metrics(State(metrics): State<Arc<Metrics>>) -> Response {
-    (
+pub async fn metrics(
+    State(metrics): State<Arc<Metrics>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    reject_any_parameter(&raw)?;
+    Ok((
         [
             (
                 header::CONTENT_TYPE,
@@ -488,7 +504,7 @@ pub async fn metrics(State(metrics): State<Arc<Metrics>>) -> Response {
         ],
         metrics.render(),
     )
-        .into_response()
+        .into_response())
 }
 
 /// Any other path.

@@ -182,16 +182,20 @@ struct ApiDoc;
     tag = "operations",
     responses((status = 200, description = "This OpenAPI document", body = serde_json::Value))
 )]
-async fn openapi_json(State(state): State<AppState>) -> Response {
+async fn openapi_json(
+    State(state): State<AppState>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Response, ApiError> {
+    handlers::reject_any_parameter(&raw)?;
     let body = state.openapi.get().cloned().unwrap_or_default();
-    (
+    Ok((
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
 /// Routes and their OpenAPI description, built from the same annotations.

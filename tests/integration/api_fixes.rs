@@ -159,3 +159,58 @@ async fn repeated_single_parameters_are_refused_on_every_route() {
         assert!(message.contains("given more than once"), "{uri}: {message}");
     }
 }
+
+#[tokio::test]
+async fn routes_without_parameters_refuse_any() {
+    for uri in [
+        "/healthz?verbose=1",
+        "/metrics?x",
+        "/api/openapi.json?format=yaml",
+        "/api/contributions/in2p3-irfu-machine-learning-workshop/3?fields=title",
+    ] {
+        let (status, body) = get(uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert_eq!(body["error"]["code"], "unknown_parameter", "{uri}");
+    }
+    // The same routes without a parameter still answer.
+    let (status, body) = get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["documents"], 30);
+    let (status, body) = get("/api/contributions/in2p3-irfu-machine-learning-workshop/3").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["id"], 3);
+}
+
+async fn get_if_none_match(uri: &str, tag: &str) -> StatusCode {
+    router()
+        .oneshot(
+            Request::get(uri)
+                .header("if-none-match", tag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn if_none_match_star_does_not_hide_an_invalid_request() {
+    // `*` matches any current answer; an invalid request has none: it stays a 400.
+    assert_eq!(
+        get_if_none_match("/api/search?per_page=0", "*").await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get_if_none_match("/api/search?bogus=1", "*").await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get_if_none_match("/api/search?q=calorimeter", "*").await,
+        StatusCode::NOT_MODIFIED
+    );
+    assert_eq!(
+        get_if_none_match("/api/search?q=calorimeter", "\"other\"").await,
+        StatusCode::OK
+    );
+}
