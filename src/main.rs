@@ -131,6 +131,18 @@ enum Command {
             value_parser = clap::value_parser!(u64).range(1..)
         )]
         header_timeout: u64,
+        /// Address users reach the search page at (`https://search.example.org`), for the
+        /// links of the iCalendar feed; default: http:// and the address the server binds.
+        #[arg(long, env = "ABSTRACT_SEARCH_PUBLIC_URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
+        /// Time zone of the programme times in the corpus (IANA name), for the iCalendar
+        /// feed's UTC times: the exports print local times without a zone.
+        #[arg(
+            long,
+            default_value = "Europe/Paris",
+            env = "ABSTRACT_SEARCH_TIME_ZONE"
+        )]
+        time_zone: chrono_tz::Tz,
     },
     /// Search the index and print the top hits.
     Search {
@@ -255,12 +267,15 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             request_timeout,
             max_in_flight,
             header_timeout,
+            public_url,
+            time_zone,
         } => {
             let mut options = ApiOptions {
                 request_timeout: Duration::from_secs(request_timeout.max(1)),
                 max_in_flight,
                 ..ApiOptions::default()
             };
+            options.calendar.time_zone = time_zone;
             for origin in cors_origins {
                 options.cors_origins.push(origin.parse().with_context(|| {
                     format!("--cors-origin `{origin}` is not a valid header value")
@@ -272,6 +287,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 &index,
                 options,
                 Duration::from_secs(header_timeout),
+                public_url,
             )
         }
         Command::Search {
@@ -530,8 +546,9 @@ fn serve(
     addr: SocketAddr,
     corpus: &Path,
     index: &Path,
-    options: ApiOptions,
+    mut options: ApiOptions,
     header_timeout: Duration,
+    public_url: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let store = IndexStore::new(index);
     if !corpus.join(LABS_FILE).exists() && !corpus.is_dir() {
@@ -567,6 +584,7 @@ fn serve(
             .local_addr()
             .context("listening socket has no address")?;
         tracing::info!(%addr, documents, "serving on http://{addr}/");
+        options.calendar.public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
         let metrics = std::sync::Arc::new(Metrics::default());
         metrics.generation.set(1);
         tokio::spawn(watch_generations(
@@ -581,6 +599,20 @@ fn serve(
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--public-url`: an absolute http(s) URL without query or fragment; no trailing slash.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = text
+        .parse()
+        .map_err(|error| format!("not a URL: {error}"))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.authority().is_none() {
+        return Err("expected an absolute http:// or https:// URL".to_string());
+    }
+    if uri.query().is_some() || text.contains('#') {
+        return Err("expected no query or fragment".to_string());
+    }
+    Ok(text.trim_end_matches('/').to_string())
 }
 
 /// Swap in a generation written by a concurrent `ingest`, without a restart.

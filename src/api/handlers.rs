@@ -9,7 +9,7 @@ use axum::extract::path::ErrorKind;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
@@ -151,7 +151,7 @@ pub async fn search(
 )]
 pub async fn search_ics(
     State(state): State<SharedEngine>,
-    headers: HeaderMap,
+    State(calendar): State<Arc<ics::CalendarSettings>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let pairs = query_pairs(&raw);
@@ -171,15 +171,7 @@ pub async fn search_ics(
         format!("abstract-search: {}", request.q)
     };
     let response = with_engine(&state, move |engine| engine.search(&request)).await?;
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let body = ics::calendar_of(&response.hits, &name, &format!("http://{host}"));
+    let body = ics::calendar_of(&response.hits, &name, &calendar);
     Ok((
         [(
             header::CONTENT_TYPE,

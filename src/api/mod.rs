@@ -125,6 +125,8 @@ pub struct ApiOptions {
     pub request_timeout: Duration,
     /// Most requests in flight; more get a 503 at once.
     pub max_in_flight: usize,
+    /// Public address and programme time zone, for the iCalendar feed.
+    pub calendar: ics::CalendarSettings,
 }
 
 impl Default for ApiOptions {
@@ -133,6 +135,7 @@ impl Default for ApiOptions {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(10),
             max_in_flight: 512,
+            calendar: ics::CalendarSettings::default(),
         }
     }
 }
@@ -142,7 +145,14 @@ impl Default for ApiOptions {
 pub struct AppState {
     pub engine: SharedEngine,
     pub metrics: Arc<Metrics>,
+    pub calendar: Arc<ics::CalendarSettings>,
     openapi: Arc<OnceLock<String>>,
+}
+
+impl FromRef<AppState> for Arc<ics::CalendarSettings> {
+    fn from_ref(state: &AppState) -> Arc<ics::CalendarSettings> {
+        state.calendar.clone()
+    }
 }
 
 impl FromRef<AppState> for SharedEngine {
@@ -234,6 +244,7 @@ pub fn app_with_metrics(
     let state = AppState {
         engine: engine.clone(),
         metrics: metrics.clone(),
+        calendar: Arc::new(options.calendar.clone()),
         openapi: Arc::new(OnceLock::new()),
     };
     let (router, document) = routes().split_for_parts();

@@ -254,16 +254,17 @@ async fn search_as_an_icalendar_feed() {
             .find(|p| p.name == name)
             .map(|p| p.val.to_string())
     };
-    // programme order: 3 (22 Jan 11:55), 31 (22 Jan 15:15), 5 (23 Jan 14:50)
+    // programme order: 3 (22 Jan 11:55), 31 (22 Jan 15:15), 5 (23 Jan 14:50), Paris
+    // times (UTC+1 in January) given in UTC.
     let starts: Vec<String> = events
         .iter()
         .filter_map(|e| property(e, "DTSTART"))
         .collect();
     assert_eq!(
         starts,
-        ["20200122T115500", "20200122T151500", "20200123T145000"]
+        ["20200122T105500Z", "20200122T141500Z", "20200123T135000Z"]
     );
-    assert_eq!(property(events[1], "DTEND").unwrap(), "20200122T153500");
+    assert_eq!(property(events[1], "DTEND").unwrap(), "20200122T143500Z");
     assert_eq!(
         property(events[1], "SUMMARY").unwrap(),
         "Calorimeter reconstruction with computer vision at LHCb"

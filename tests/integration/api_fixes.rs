@@ -214,3 +214,53 @@ async fn if_none_match_star_does_not_hide_an_invalid_request() {
         StatusCode::OK
     );
 }
+
+/// The body of `/api/search.ics?q=calorimeter` from `router`, sent with `Host: host`.
+async fn calorimeter_feed(router: axum::Router, host: &str) -> String {
+    let response = router
+        .oneshot(
+            Request::get("/api/search.ics?q=calorimeter")
+                .header("host", host)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    icalendar::parser::unfold(std::str::from_utf8(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn the_calendar_feed_links_the_search_page_in_utc_whatever_the_host_header() {
+    let feed = calorimeter_feed(router(), "evil.example").await;
+    assert!(!feed.contains("evil.example"), "{feed}");
+    assert!(
+        feed.contains("PRODID:-//abstract-search//abstract-search//EN"),
+        "{feed}"
+    );
+    assert!(!feed.contains("ICALENDAR-RS"));
+    // Contribution 3, 22 January 2020 11:55 in Paris (UTC+1), 25 minutes.
+    assert!(
+        feed.contains("URL:http://127.0.0.1:3000/?record=in2p3-irfu-machine-learning-workshop/3"),
+        "{feed}"
+    );
+    assert!(feed.contains("DTSTART:20200122T105500Z"), "{feed}");
+    // A configured public URL and another zone.
+    let options = ApiOptions {
+        calendar: abstract_search::api::ics::CalendarSettings {
+            public_url: "https://search.example.org".to_string(),
+            time_zone: chrono_tz::UTC,
+        },
+        ..ApiOptions::default()
+    };
+    let engine = Engine::from_records(seed_records()).expect("seed indexes");
+    let feed = calorimeter_feed(app(SharedEngine::new(engine), &options), "evil.example").await;
+    assert!(
+        feed.contains(
+            "URL:https://search.example.org/?record=in2p3-irfu-machine-learning-workshop/3"
+        ),
+        "{feed}"
+    );
+    assert!(feed.contains("DTSTART:20200122T115500Z"), "{feed}");
+}
