@@ -19,12 +19,30 @@ const MAX_SCANNED_TERMS: usize = 5_000;
 /// Most suggestions of each kind.
 pub const MAX_SUGGESTIONS: usize = 20;
 
+/// Candidate completions checked per suggestion returned (the others are stop words or
+/// joined compounds).
+const CANDIDATES_PER_SUGGESTION: usize = 4;
+/// Records of a candidate read to check that the word is written as such somewhere.
+const RECORDS_CHECKED: usize = 5;
+
+/// True when `text` has `term` (a plain-analyzed form) as a word of its own, not only as
+/// the joined form of a hyphenated compound.
+fn has_word(text: &str, term: &str, plain: &mut tantivy::tokenizer::TextAnalyzer) -> bool {
+    let mut tokens = Vec::new();
+    analysis::tokenize_words(text, &mut tokens);
+    let mut form = String::new();
+    tokens
+        .iter()
+        .filter(|t| t.position_length <= 1)
+        .any(|token| analysis::plain_form(&token.text, plain, &mut form) && form == term)
+}
+
 /// A completion of the word being typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TermSuggestion {
     /// The completed word, lowercased and accent-folded as indexed.
     pub term: String,
-    /// Number of records (titles or abstracts) containing it.
+    /// Number of records whose title or abstract contains it.
     pub count: u64,
 }
 
@@ -92,12 +110,67 @@ impl Engine {
                 }
             }
         }
-        let mut terms: Vec<TermSuggestion> = counts
+        // The summed document frequencies of the two fields only rank the candidates (a
+        // record with the word in its title and abstract counts twice); the best ones are
+        // then checked and counted exactly.
+        let mut candidates: Vec<(String, u64)> = counts.into_iter().collect();
+        candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut terms: Vec<TermSuggestion> = Vec::with_capacity(limit);
+        let mut analyzers = self.analyzers.clone();
+        for (term, _) in candidates
             .into_iter()
-            .map(|(term, count)| TermSuggestion { term, count })
-            .collect();
+            .take(limit * CANDIDATES_PER_SUGGESTION)
+        {
+            if terms.len() == limit {
+                break;
+            }
+            // `a` must not complete to `and`, `at`, `an`: words no search looks for.
+            let is_stop_word = [&mut analyzers.english, &mut analyzers.french]
+                .into_iter()
+                .any(|analyzer| analysis::analyze(analyzer, &term).is_empty());
+            if is_stop_word {
+                continue;
+            }
+            let in_text: Vec<(Occur, Box<dyn Query>)> = text_fields
+                .iter()
+                .map(|&field| -> (Occur, Box<dyn Query>) {
+                    let term = Term::from_field_text(field, &term);
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                    )
+                })
+                .collect();
+            let (count, some) = searcher.search(
+                &BooleanQuery::new(in_text),
+                &(
+                    tantivy::collector::Count,
+                    TopDocs::with_limit(RECORDS_CHECKED).order_by_score(),
+                ),
+            )?;
+            if count == 0 {
+                continue;
+            }
+            // The index also holds hyphenated compounds joined (`gamma-ray` → `gammaray`),
+            // so a search for the joined spelling finds them; nobody types those.
+            let mut typed_somewhere = false;
+            for (_, address) in some {
+                let record = self.record_of(&searcher, address)?;
+                if has_word(&record.title, &term, &mut analyzers.plain)
+                    || has_word(&record.abstract_text, &term, &mut analyzers.plain)
+                {
+                    typed_somewhere = true;
+                    break;
+                }
+            }
+            if typed_somewhere {
+                terms.push(TermSuggestion {
+                    term,
+                    count: count as u64,
+                });
+            }
+        }
         terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.term.cmp(&b.term)));
-        terms.truncate(limit);
         suggestions.terms = terms;
 
         // Titles: every earlier word, and the last one as a prefix.

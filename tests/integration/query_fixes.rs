@@ -125,3 +125,51 @@ fn ai_typed_in_capitals_is_an_acronym_not_a_stop_word() {
     // Lowercase `ai` is French "have", kept in English records: still finds the English 32.
     assert!(hit_ids("ai").contains(&32));
 }
+
+fn completions(q: &str, limit: usize) -> Vec<(String, u64)> {
+    engine()
+        .suggest(q, limit)
+        .expect("suggest succeeds")
+        .terms
+        .into_iter()
+        .map(|t| (t.term, t.count))
+        .collect()
+}
+
+#[test]
+fn suggestion_counts_are_numbers_of_contributions() {
+    let calo = completions("calo", 8);
+    let calorimeter = calo.iter().find(|(term, _)| term == "calorimeter");
+    // Titles or abstracts of 3, 5 and 31: a record with the word in both counts once.
+    assert_eq!(
+        calorimeter,
+        Some(&("calorimeter".to_string(), 3)),
+        "{calo:?}"
+    );
+    assert_eq!(hit_ids("+calorimeter").len(), 3);
+}
+
+#[test]
+fn suggestions_offer_no_joined_compound_and_no_stop_word() {
+    for (q, joined) in [("gamma", "gammaray"), ("autoencoder", "autoencoderbased")] {
+        // The joined form is indexed (a search for it finds the hyphenated compound).
+        assert!(!hit_ids(joined).is_empty(), "{joined}");
+        let offered = completions(q, 20);
+        assert!(
+            !offered.iter().any(|(term, _)| term == joined),
+            "{q}: {offered:?}"
+        );
+    }
+    let offered = completions("a", 20);
+    for stop_word in ["and", "a", "at", "are", "an", "as"] {
+        assert!(
+            !offered.iter().any(|(term, _)| term == stop_word),
+            "{stop_word}: {offered:?}"
+        );
+    }
+    assert!(!offered.is_empty());
+    // A real completion is still offered.
+    assert!(completions("gamma", 20)
+        .iter()
+        .any(|(term, _)| term == "gamma"));
+}
