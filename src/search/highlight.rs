@@ -181,7 +181,7 @@ impl<'a> Highlighter<'a> {
         let candidates = &self.candidates[..self.candidate_count];
         let mut spans = Vec::new();
         if !self.plain.patterns.is_empty() {
-            collect_spans(candidates, &self.plain.patterns, &mut spans);
+            collect_spans(text, candidates, &self.plain.patterns, &mut spans);
         }
         for &index in language_indexes {
             let kind_patterns = &self.languages[index];
@@ -212,7 +212,12 @@ impl<'a> Highlighter<'a> {
                     });
                 }
             }
-            collect_spans(&self.language_tokens, &kind_patterns.patterns, &mut spans);
+            collect_spans(
+                text,
+                &self.language_tokens,
+                &kind_patterns.patterns,
+                &mut spans,
+            );
         }
         merge_spans(text, spans)
     }
@@ -331,7 +336,12 @@ fn language_form(analyzer: &mut TextAnalyzer, text: &str, plain: &Token) -> Opti
     None
 }
 
-fn collect_spans(tokens: &[Token], patterns: &[&Pattern], spans: &mut Vec<(usize, usize)>) {
+fn collect_spans(
+    text: &str,
+    tokens: &[Token],
+    patterns: &[&Pattern],
+    spans: &mut Vec<(usize, usize)>,
+) {
     // (position, index) sorted, for phrase patterns only.
     let mut by_position: Option<Vec<(usize, usize)>> = None;
     for pattern in patterns {
@@ -363,15 +373,11 @@ fn collect_spans(tokens: &[Token], patterns: &[&Pattern], spans: &mut Vec<(usize
                         .map(|&(_, i)| &tokens[i])
                 };
                 for token in tokens.iter().filter(|t| t.text == terms[0].1) {
-                    let mut from = token.offset_from;
-                    let mut to = token.offset_to;
+                    let mut parts = vec![(token.offset_from, token.offset_to)];
                     let mut matched = true;
                     for (offset, term) in &terms[1..] {
                         match at_position(token.position + offset).find(|t| &t.text == term) {
-                            Some(found) => {
-                                from = from.min(found.offset_from);
-                                to = to.max(found.offset_to);
-                            }
+                            Some(found) => parts.push((found.offset_from, found.offset_to)),
                             None => {
                                 matched = false;
                                 break;
@@ -379,7 +385,7 @@ fn collect_spans(tokens: &[Token], patterns: &[&Pattern], spans: &mut Vec<(usize
                         }
                     }
                     if matched {
-                        spans.push((from, to));
+                        push_phrase_spans(text, parts, spans);
                     }
                 }
             }
@@ -422,6 +428,25 @@ fn may_be_within(a: &str, b: &str, distance: usize) -> bool {
     }
     let difference: u32 = counts.iter().map(|c| c.unsigned_abs()).sum();
     difference as usize <= 2 * distance
+}
+
+/// The spans of one phrase match (`parts`: its words' spans, in phrase order): one span
+/// over the whole phrase, split where the text between two words holds a bracket, so a mark
+/// never opens inside a parenthesis and closes outside it (`(<mark>Machine</mark>)
+/// <mark>Learning</mark>`, `<mark>ttH</mark>(<mark>H-&gt;bb</mark>)`).
+fn push_phrase_spans(text: &str, mut parts: Vec<(usize, usize)>, spans: &mut Vec<(usize, usize)>) {
+    parts.sort_unstable();
+    let mut current = parts[0];
+    for &(from, to) in &parts[1..] {
+        let gap = text.get(current.1.min(from)..from).unwrap_or("");
+        if gap.contains(['(', ')', '[', ']', '{', '}']) {
+            spans.push(current);
+            current = (from, to);
+        } else {
+            current.1 = current.1.max(to);
+        }
+    }
+    spans.push(current);
 }
 
 /// Sort, merge overlapping spans, and join spans separated only by a hyphen or apostrophe
@@ -613,7 +638,7 @@ mod tests {
                 })
                 .collect();
             let tokens = analysis::analyze(analyzers.get(kind), text);
-            collect_spans(&tokens, &kind_patterns, &mut spans);
+            collect_spans(text, &tokens, &kind_patterns, &mut spans);
         }
         merge_spans(text, spans)
     }

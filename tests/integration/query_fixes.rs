@@ -173,3 +173,31 @@ fn suggestions_offer_no_joined_compound_and_no_stop_word() {
         .iter()
         .any(|(term, _)| term == "gamma"));
 }
+
+fn title_html_of(q: &str, id: u64) -> String {
+    answer(q)
+        .hits
+        .into_iter()
+        .find(|hit| hit.id == id)
+        .unwrap_or_else(|| panic!("{q} finds {id}"))
+        .title_html
+}
+
+#[test]
+fn marks_never_span_an_unbalanced_parenthesis() {
+    // 16: "(Machine) Learning the production cross sections of the Inert Doublet Model."
+    let html = title_html_of("apprentissage automatique", 16);
+    assert!(
+        html.starts_with("(<mark>Machine</mark>) <mark>Learning</mark> the production"),
+        "{html}"
+    );
+    // 11: "Deep learning in ATLAS ttH(H->bb) analysis"
+    let html = title_html_of("ttH(H->bb)", 11);
+    assert!(
+        html.contains("<mark>ttH</mark>(<mark>H-&gt;bb</mark>) analysis"),
+        "{html}"
+    );
+    // A phrase without brackets is still one mark.
+    let html = title_html_of("\"deep learning\"", 11);
+    assert!(html.starts_with("<mark>Deep learning</mark> in ATLAS"), "{html}");
+}
