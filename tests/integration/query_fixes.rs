@@ -199,5 +199,8 @@ fn marks_never_span_an_unbalanced_parenthesis() {
     );
     // A phrase without brackets is still one mark.
     let html = title_html_of("\"deep learning\"", 11);
-    assert!(html.starts_with("<mark>Deep learning</mark> in ATLAS"), "{html}");
+    assert!(
+        html.starts_with("<mark>Deep learning</mark> in ATLAS"),
+        "{html}"
+    );
 }
