@@ -112,20 +112,23 @@ where
         ("theme" = Option<Vec<String>>, Query, description = "Theme filter; repeat for OR within the facet", explode = true),
         ("lab" = Option<Vec<String>>, Query, description = "Canonical lab filter (labs.toml); repeatable", explode = true),
         ("day" = Option<Vec<String>>, Query, description = "Day filter, YYYY-MM-DD; repeatable", explode = true),
-        ("lang" = Option<Vec<String>>, Query, description = "Language filter, `en` or `fr`; repeatable", explode = true),
+        ("lang" = Option<Vec<String>>, Query, description = "Language filter, `en` or `fr` (alias `language`); repeatable", explode = true),
         ("event" = Option<Vec<String>>, Query, description = "Event slug filter; repeatable", explode = true),
         ("type" = Option<Vec<String>>, Query, description = "Contribution type filter; repeatable", explode = true),
         ("speaker" = Option<Vec<String>>, Query, description = "Speaker name (accents and case ignored); repeatable", explode = true),
         ("from" = Option<String>, Query, description = "Only talks starting at or after: YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
         ("to" = Option<String>, Query, description = "Only talks starting at or before: YYYY-MM-DD (whole day) or YYYY-MM-DDTHH:MM"),
-        ("page" = Option<usize>, Query, description = "1-based page; page × per_page ≤ 10,000"),
-        ("per_page" = Option<usize>, Query, description = "Hits per page, 1–100 (default 10)"),
+        ("page" = Option<usize>, Query, description = "1-based page; page × per_page ≤ 10,000", minimum = 1),
+        ("per_page" = Option<usize>, Query, description = "Hits per page, 1–100 (default 10)", minimum = 1, maximum = 100),
         ("sort" = Option<String>, Query, description = "`relevance` (default; `start` when q is empty), `start` (programme order) or `-start`"),
-        ("facet_limit" = Option<usize>, Query, description = "At most this many values per facet"),
+        ("facet_limit" = Option<usize>, Query, description = "At most this many values per facet, 1–1000; ticked values are always listed", minimum = 1, maximum = 1000),
     ),
     responses(
         (status = 200, description = "A page of hits with highlights and disjunctive facet counts", body = SearchResponse),
-        (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
+        (status = 304, description = "Not modified: `If-None-Match` names this answer's ETag, or is `*` and the request is valid"),
+        (status = 400, description = "A parameter is invalid, unknown or given twice", body = ErrorBody),
+        (status = 405, description = "Not GET or HEAD: the API is read-only", body = ErrorBody),
+        (status = 503, description = "Overloaded (more than --max-in-flight requests) or slower than --request-timeout", body = ErrorBody),
     )
 )]
 pub async fn search(
@@ -143,10 +146,27 @@ pub async fn search(
     get,
     path = "/api/search.ics",
     tag = "search",
-    params(("q" = Option<String>, Query, description = "Same parameters as /api/search; per_page defaults to 100")),
+    params(
+        ("q" = Option<String>, Query, description = "Search-box text, as for /api/search"),
+        ("theme" = Option<Vec<String>>, Query, description = "Theme filter; repeatable", explode = true),
+        ("lab" = Option<Vec<String>>, Query, description = "Canonical lab filter; repeatable", explode = true),
+        ("day" = Option<Vec<String>>, Query, description = "Day filter, YYYY-MM-DD; repeatable", explode = true),
+        ("lang" = Option<Vec<String>>, Query, description = "Language filter, `en` or `fr` (alias `language`); repeatable", explode = true),
+        ("event" = Option<Vec<String>>, Query, description = "Event slug filter; repeatable", explode = true),
+        ("type" = Option<Vec<String>>, Query, description = "Contribution type filter; repeatable", explode = true),
+        ("speaker" = Option<Vec<String>>, Query, description = "Speaker name (accents and case ignored); repeatable", explode = true),
+        ("from" = Option<String>, Query, description = "Only talks starting at or after: YYYY-MM-DD or YYYY-MM-DDTHH:MM (programme time)"),
+        ("to" = Option<String>, Query, description = "Only talks starting at or before: YYYY-MM-DD (whole day) or YYYY-MM-DDTHH:MM"),
+        ("page" = Option<usize>, Query, description = "1-based page; page × per_page ≤ 10,000", minimum = 1),
+        ("per_page" = Option<usize>, Query, description = "Events per feed, 1–100 (default 100)", minimum = 1, maximum = 100),
+        ("sort" = Option<String>, Query, description = "`start` (default: programme order), `-start` or `relevance`"),
+        ("facet_limit" = Option<usize>, Query, description = "Accepted as on /api/search (the feed has no facets)", minimum = 1, maximum = 1000),
+    ),
     responses(
-        (status = 200, description = "text/calendar feed, one VEVENT per scheduled contribution", content_type = "text/calendar"),
-        (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
+        (status = 200, description = "text/calendar feed, one VEVENT per scheduled contribution, times in UTC, URL the record on the search page", content_type = "text/calendar"),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "A parameter is invalid, unknown or given twice", body = ErrorBody),
+        (status = 503, description = "Overloaded or too slow", body = ErrorBody),
     )
 )]
 pub async fn search_ics(
@@ -216,7 +236,7 @@ pub async fn contribution(
     params(
         ("event" = String, Path, description = "Event slug"),
         ("id" = u64, Path, description = "Contribution id within the event"),
-        ("limit" = Option<usize>, Query, description = "How many, 1–50 (default 5)"),
+        ("limit" = Option<usize>, Query, description = "How many, 1–50 (default 5)", minimum = 1, maximum = 50),
     ),
     responses(
         (status = 200, description = "The most similar contributions, best first", body = SimilarResponse),
@@ -257,7 +277,7 @@ pub struct SimilarResponse {
         ("speaker" = Option<Vec<String>>, Query, description = "Speaker name (accents and case ignored); repeatable", explode = true),
         ("from" = Option<String>, Query, description = "Only talks starting at or after: YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
         ("to" = Option<String>, Query, description = "Only talks starting at or before: YYYY-MM-DD (whole day) or YYYY-MM-DDTHH:MM"),
-        ("facet_limit" = Option<usize>, Query, description = "At most this many values per facet, 1–1000 (ticked values always listed)"),
+        ("facet_limit" = Option<usize>, Query, description = "At most this many values per facet, 1–1000 (ticked values always listed)", minimum = 1, maximum = 1000),
     ),
     responses(
         (status = 200, description = "Total and facet counts", body = FacetsResponse),
@@ -300,7 +320,7 @@ pub struct FacetsResponse {
     params(
         ("facet" = String, Path, description = "theme, lab, day, language, event or type"),
         ("q" = Option<String>, Query, description = "Only values containing this text (accents and case ignored)"),
-        ("limit" = Option<usize>, Query, description = "At most this many values, 1–1000 (ticked values always listed); `facet_limit` is the same limit, the smaller applies"),
+        ("limit" = Option<usize>, Query, description = "At most this many values, 1–1000 (ticked values always listed); `facet_limit` is the same limit, the smaller applies", minimum = 1, maximum = 1000),
         ("theme" = Option<Vec<String>>, Query, description = "Filters as /api/search: theme, lab, day, lang (alias language), event, type, speaker, from, to", explode = true),
     ),
     responses(
@@ -366,7 +386,7 @@ pub struct FacetValuesResponse {
     tag = "search",
     params(
         ("q" = String, Query, description = "What was typed so far"),
-        ("limit" = Option<usize>, Query, description = "Suggestions of each kind, 1–20 (default 8)"),
+        ("limit" = Option<usize>, Query, description = "Suggestions of each kind, 1–20 (default 8)", minimum = 1, maximum = 20),
     ),
     responses(
         (status = 200, description = "Completed words and matching titles", body = Suggestions),

@@ -61,8 +61,9 @@ pub struct SearchResponse {
     /// The query as received.
     pub query: String,
     /// `all` when every word had to match; `any` when no record had them all and the
-    /// results are those matching some of the words.
-    #[schema(value_type = String)]
+    /// results are those matching some of the words; `none` when the query was not searched
+    /// (only common words, or no word at all: see `notice`).
+    #[schema(value_type = String, example = "all")]
     pub matching: &'static str,
     /// A remark for the user (query too generic, words ignored), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]

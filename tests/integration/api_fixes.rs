@@ -264,3 +264,45 @@ async fn the_calendar_feed_links_the_search_page_in_utc_whatever_the_host_header
     );
     assert!(feed.contains("DTSTART:20200122T115500Z"), "{feed}");
 }
+
+fn parameter_names(openapi: &Value, path: &str) -> Vec<String> {
+    openapi["paths"][path]["get"]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path} has parameters"))
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn openapi_describes_every_parameter_and_status() {
+    let (status, openapi) = get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let search = parameter_names(&openapi, "/api/search");
+    for path in ["/api/search.ics", "/api/facets"] {
+        let names = parameter_names(&openapi, path);
+        for name in &search {
+            let refused_here =
+                path == "/api/facets" && ["q", "page", "per_page", "sort"].contains(&name.as_str());
+            assert_eq!(names.contains(name), !refused_here, "{path} {name}");
+        }
+    }
+    let parameters = openapi["paths"]["/api/search"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    for name in ["page", "per_page", "facet_limit"] {
+        let parameter = parameters.iter().find(|p| p["name"] == name).unwrap();
+        assert_eq!(parameter["schema"]["minimum"], 1, "{name}");
+    }
+    let lang = parameters.iter().find(|p| p["name"] == "lang").unwrap();
+    assert!(lang["description"].as_str().unwrap().contains("`language`"));
+    let responses = &openapi["paths"]["/api/search"]["get"]["responses"];
+    for code in ["200", "304", "400", "405", "503"] {
+        assert!(responses[code].is_object(), "{code}");
+    }
+    let matching = openapi["components"]["schemas"]["SearchResponse"]["properties"]["matching"]
+        ["description"]
+        .as_str()
+        .unwrap();
+    assert!(matching.contains("`none`"), "{matching}");
+}
