@@ -53,6 +53,8 @@
       pageOf: 'page {page} of {pages}',
       searching: 'Searching…',
       noResultsHelp: 'Try other words or remove some filters.',
+      pastEnd: 'page {page} is past the last page: ',
+      lastPage: 'go to page {pages}',
       emptyPrompt: 'Type words to search the contributions.',
       networkError: 'The search service could not be reached. Please try again.',
       httpError: 'The server answered with an error (HTTP {status}).',
@@ -119,6 +121,8 @@
       pageOf: 'page {page} sur {pages}',
       searching: 'Recherche…',
       noResultsHelp: 'Essayez d’autres mots ou retirez des filtres.',
+      pastEnd: 'la page {page} est au-delà de la dernière : ',
+      lastPage: 'aller à la page {pages}',
       emptyPrompt: 'Saisissez des mots pour rechercher dans les contributions.',
       networkError: 'Le service de recherche est injoignable. Veuillez réessayer.',
       httpError: 'Le serveur a répondu par une erreur (HTTP {status}).',
@@ -293,6 +297,35 @@
   }
 
   var eventTitles = Object.create(null);
+  var eventTitlesAsked = Object.create(null);
+
+  /** Event titles come with hits; a facet listing an event none of the hits shown is from
+   *  (no hits, or a ticked event) asks for one record of it, once, and shows its title. */
+  function learnEventTitle(slug) {
+    if (eventTitles[slug] || eventTitlesAsked[slug]) return;
+    eventTitlesAsked[slug] = true;
+    fetch('/api/search?per_page=1&event=' + encodeURIComponent(slug), {
+      headers: { Accept: 'application/json' },
+      credentials: 'same-origin'
+    })
+      .then(readJson)
+      .then(function (data) {
+        var hit = data && Array.isArray(data.hits) ? data.hits[0] : null;
+        if (!hit || !hit.event_title) return;
+        eventTitles[slug] = String(hit.event_title);
+        var boxes = facetsEl.querySelectorAll('input.facet__checkbox[name="event"]');
+        for (var i = 0; i < boxes.length; i++) {
+          if (boxes[i].value !== slug) continue;
+          var label = boxes[i].nextSibling;
+          var text = label && label.querySelector ? label.querySelector('.facet__value') : null;
+          if (text) {
+            text.textContent = eventTitles[slug];
+            label.setAttribute('title', slug);
+          }
+        }
+      })
+      .catch(function () { /* the slug stays: it is still a correct label */ });
+  }
 
   function facetValueLabel(param, value) {
     if (param === 'day') return formatDay(value, false);
@@ -456,8 +489,9 @@
       var data = null;
       try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
       if (!res.ok || !data || typeof data !== 'object') {
+        // The API quotes parameter names in backticks (`page`): typographic quotes here.
         var msg = data && data.error && data.error.message
-          ? String(data.error.message)
+          ? String(data.error.message).replace(/`([^`]*)`/g, '“$1”')
           : t('httpError', { status: res.status });
         var err = new Error(msg);
         err.status = res.status;
@@ -563,6 +597,13 @@
     if (shownQuery) parts.push(t('forQuery', { q: shownQuery }));
     if (pages > 1) parts.push(el('span', { className: 'status__page', text: ' · ' + t('pageOf', { page: page, pages: pages }) }));
     if (total === 0) parts.push(el('span', { className: 'status__help', text: ' — ' + t('noResultsHelp') }));
+    // `page=5` of 3 results: the count alone over an empty list reads as a bug.
+    if (total > 0 && hits.length === 0 && page > pages) {
+      parts.push(el('span', { className: 'status__help', id: 'past-end' }, [
+        ' — ' + t('pastEnd', { page: page }),
+        pageLink(pages, t('lastPage', { pages: pages }), 'status__last-page')
+      ]));
+    }
     if (typeof data.took_ms === 'number') {
       parts.push(el('span', { className: 'status__timing', 'aria-hidden': 'true', text: ' · ' + fmtMs(data.took_ms) }));
     }
@@ -752,6 +793,7 @@
           ])
         ]);
         if (f.param === 'event' && eventTitles[value]) label.setAttribute('title', value);
+        if (f.param === 'event' && !eventTitles[value]) learnEventTitle(value);
         var li = el('li', { className: 'facet__item' + (count === 0 ? ' facet__item--empty' : '') }, [cb, label]);
         if (i >= FACET_VISIBLE && !expanded && !checked) {
           li.hidden = true;

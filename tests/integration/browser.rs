@@ -980,6 +980,65 @@ fn search_page_follows_a_french_browser() {
     });
 }
 
+/// Fresh-user findings on the page: past the last page the count showed over an empty list
+/// with no hint; with no hits the Event facet showed the slug; an API error was shown raw,
+/// backticks included.
+#[test]
+fn search_page_explains_past_the_end_and_names_events_without_hits() {
+    with_tools(
+        "search_page_explains_past_the_end_and_names_events_without_hits",
+        |tools| async move {
+            let origin = start_app().await;
+            let browser = Browser::start(&tools, "page-edges", "en-US").await;
+            browser
+                .goto(&format!("{origin}/?q=calorimeter&page=5"))
+                .await;
+            let state = page_settled(&browser, "?q=calorimeter&page=5").await;
+            assert_eq!(state["total"], 5);
+            assert_eq!(hits(&state), Vec::<String>::new());
+            let hint = browser
+                .wait_for(
+                    "the past-the-end hint",
+                    "const h = document.getElementById('past-end'); \
+                     return h ? { text: h.textContent, \
+                       page: h.querySelector('a').dataset.page } : null;",
+                )
+                .await;
+            assert_eq!(
+                hint,
+                json!({"text": " — page 5 is past the last page: go to page 1", "page": "1"})
+            );
+
+            // No hit, one event ticked: its facet entry is the event's title.
+            browser
+                .goto(&format!("{origin}/?q=zzzyyyxxx&event={SEED_EVENT}"))
+                .await;
+            let label = browser
+                .wait_for(
+                    "the event title in the facet",
+                    "const v = document.querySelector('#facet-event .facet__value'); \
+                     return v && v.textContent !== 'in2p3-irfu-machine-learning-workshop' ? \
+                       v.textContent : null;",
+                )
+                .await;
+            assert_eq!(label, json!("IN2P3/IRFU Machine Learning workshop"));
+
+            // An API error, with typographic quotes rather than backticks.
+            browser.goto(&format!("{origin}/?q=calo&page=2000")).await;
+            let error = browser
+                .wait_for(
+                    "the error message",
+                    "const e = document.getElementById('status-error'); \
+                     return e ? e.textContent : null;",
+                )
+                .await;
+            let error = error.as_str().unwrap();
+            assert!(!error.contains('`') && error.contains("“page”"), "{error}");
+            browser.close().await;
+        },
+    );
+}
+
 // ------------------------------------------------------------------ the widget
 
 /// What the widget on the host page shows, read through its open shadow root.
