@@ -13,6 +13,7 @@ mod ingest_report;
 mod input_formats;
 mod parse_seed;
 mod properties;
+mod report_damage;
 mod search_quality;
 mod search_seed;
 mod security;
