@@ -9,6 +9,7 @@ mod crash_safety;
 mod eval;
 mod hostile_queries;
 mod ingest_jsonl;
+mod ingest_outside_files;
 mod ingest_report;
 mod input_formats;
 mod parse_seed;
