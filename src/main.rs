@@ -3,7 +3,7 @@
 //! non-zero exit code.
 
 use std::cell::Cell;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -175,8 +175,10 @@ fn open_engine(store: &IndexStore, synonyms: Synonyms) -> anyhow::Result<Engine>
 fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
+    // Colour codes only for a person at a terminal, never in a file or a pipe.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
@@ -306,9 +308,15 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                     printable(&speakers.join("; ")),
                     printable(&hit.labs.join(", "))
                 )?;
+                // Bold marks for a terminal; plain text into a file or a pipe.
+                let (bold, plain) = if std::io::stdout().is_terminal() {
+                    ("\x1b[1m", "\x1b[0m")
+                } else {
+                    ("", "")
+                };
                 let snippet = printable(&decode_entities(&hit.snippet_html))
-                    .replace("<mark>", "\x1b[1m")
-                    .replace("</mark>", "\x1b[0m");
+                    .replace("<mark>", bold)
+                    .replace("</mark>", plain);
                 if !snippet.is_empty() {
                     writeln!(out, "      {snippet}")?;
                 }
@@ -463,6 +471,26 @@ fn print_report(report: &IngestReport, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Each warning of an ingest as a log line naming `file:line`, as `ingest` prints them: a
+/// rebuild at `serve` startup has no other place to show them.
+fn log_warnings(report: &IngestReport) {
+    for file in &report.files {
+        // Skipped files were logged when read.
+        for warning in &file.warnings {
+            tracing::warn!(
+                file = %warning.file,
+                line = warning.line,
+                record_skipped = warning.skipped,
+                "{warning}"
+            );
+        }
+        let unlisted = file.warning_count - file.warnings.len();
+        if unlisted > 0 {
+            tracing::warn!(file = %file.path, unlisted, "… and {unlisted} more warnings");
+        }
+    }
+}
+
 /// A progress bar on stderr, shown once an ingest has run for a second and only when stderr
 /// is a terminal (indicatif hides it otherwise), so logs and pipes stay clean.
 struct TerminalProgress {
@@ -521,12 +549,16 @@ fn serve(
         anyhow::bail!("corpus folder {} does not exist", corpus.display());
     }
     match ingest::ensure_index(corpus, &store)? {
-        Some(report) => tracing::info!(
-            records = report.records,
-            warnings = report.warnings,
-            seconds = report.seconds,
-            "index built"
-        ),
+        Some(report) => {
+            log_warnings(&report);
+            tracing::info!(
+                records = report.records,
+                skipped = report.skipped,
+                warnings = report.warnings,
+                seconds = report.seconds,
+                "index built"
+            )
+        }
         None => tracing::info!(index = %index.display(), "index is up to date"),
     }
     let synonyms = load_synonyms(corpus)?;

@@ -5,6 +5,7 @@ mod api_features;
 mod bad_corpus;
 mod browser;
 mod cli;
+mod cli_ingestion;
 mod crash_safety;
 mod eval;
 mod hostile_queries;
