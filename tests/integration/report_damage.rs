@@ -148,3 +148,24 @@ fn sentences_split_by_a_pdf_page_break_are_joined() {
         }
     }
 }
+
+#[test]
+fn snippets_over_a_joined_page_break_read_as_one_sentence() {
+    let response = crate::support::search(&abstract_search::SearchRequest::query(
+        "neutron detector NEDA",
+    ));
+    let hit = response.hits.iter().find(|hit| hit.id == 9).unwrap();
+    assert!(
+        hit.snippet_html
+            .contains("tracking array AGATA and the <mark>neutron</mark> <mark>detector</mark> <mark>NEDA</mark>."),
+        "{}",
+        hit.snippet_html
+    );
+    assert!(
+        hit.snippet_html
+            .contains("AGATA/<mark>NEDA</mark>/DIAMANT experiment ,"),
+        "{}",
+        hit.snippet_html
+    );
+    assert!(!hit.snippet_html.contains("  "), "{}", hit.snippet_html);
+}
