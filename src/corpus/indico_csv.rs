@@ -86,7 +86,13 @@ pub fn read(
             }
         }
         if let Some(text) = cell("duration") {
-            match parse_duration(text).map(checked_duration) {
+            // A bare number is minutes, as in Indico's own duration fields.
+            let minutes = text
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .or_else(|| parse_duration(text));
+            match minutes.map(checked_duration) {
                 Some(Ok(minutes)) => record.duration_minutes = Some(minutes),
                 Some(Err(problem)) => sink.warning(Warning::note(
                     file,

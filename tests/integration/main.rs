@@ -15,6 +15,7 @@ mod ingest_report;
 mod input_formats;
 mod parse_seed;
 mod properties;
+mod reader_field_checks;
 mod report_damage;
 mod search_quality;
 mod search_seed;
