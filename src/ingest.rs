@@ -429,14 +429,15 @@ pub fn rebuild(
     let stamp = corpus_stamp(corpus_dir)?;
     let corpus_files = corpus_inputs(corpus_dir)?;
     let known: HashSet<String> = corpus_files.iter().map(|path| stamp_path(path)).collect();
-    let (extra_paths, missing_paths): (Vec<PathBuf>, Vec<PathBuf>) = store
+    let (extras, missing): (Vec<FileStamp>, Vec<FileStamp>) = store
         .current_manifest()
         .map(|manifest| manifest.extra)
         .unwrap_or_default()
         .into_iter()
         .filter(|extra| !known.contains(&extra.path))
-        .map(|extra| PathBuf::from(extra.path))
-        .partition(|path| path.is_file());
+        .partition(|extra| Path::new(&extra.path).is_file());
+    let extra_paths: Vec<PathBuf> = extras.iter().map(|e| PathBuf::from(&e.path)).collect();
+    let missing_paths: Vec<PathBuf> = missing.iter().map(|e| PathBuf::from(&e.path)).collect();
 
     let builder = store.begin(false)?;
     let all_inputs: Vec<PathBuf> = extra_paths.iter().chain(&corpus_files).cloned().collect();
@@ -444,10 +445,15 @@ pub fn rebuild(
     let mut keys = HashSet::new();
     let mut extra_reports = Vec::with_capacity(extra_paths.len());
     let mut owned_by_extras: HashMap<String, String> = HashMap::new();
-    for path in &extra_paths {
+    for (path, stamp) in extra_paths.iter().zip(&extras) {
+        // Read as `ingest FILE` read it, with its `--event` and `--mapping`.
+        let options = ReadOptions {
+            event_title: stamp.event_title.clone(),
+            mapping: stamp.mapping.as_ref().map(PathBuf::from),
+        };
         let report = index_file(
             path,
-            &ReadOptions::default(),
+            &options,
             &labs,
             &builder,
             &mut keys,
@@ -484,9 +490,15 @@ pub fn rebuild(
         ));
         reports.push(report);
     }
-    let extra: Vec<FileStamp> = extra_paths
-        .iter()
-        .filter_map(|p| FileStamp::of(p))
+    let extra: Vec<FileStamp> = extras
+        .into_iter()
+        .filter_map(|old| {
+            FileStamp::of(Path::new(&old.path)).map(|now| FileStamp {
+                event_title: old.event_title,
+                mapping: old.mapping,
+                ..now
+            })
+        })
         .collect();
     let ingested = ingested_files(&reports);
     let generation = builder.finish(stamp, extra, ingested)?;
@@ -607,7 +619,11 @@ pub fn ingest_files(
                     stamp.update(file_stamp);
                 } else {
                     extra.retain(|e| e.path != absolute);
-                    extra.push(file_stamp);
+                    extra.push(FileStamp {
+                        event_title: options.event_title.clone(),
+                        mapping: options.mapping.as_deref().map(stamp_path),
+                        ..file_stamp
+                    });
                 }
             }
         }

@@ -131,3 +131,31 @@ fn ingest_into_a_new_index_keeps_the_corpus() {
         SEED_TITLE_3
     );
 }
+
+#[test]
+fn a_rebuild_reads_an_outside_file_with_the_event_title_it_was_added_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus_in(dir.path());
+    let store = IndexStore::new(dir.path().join("index"));
+    ingest::rebuild(&corpus, &store, &Quiet).unwrap();
+    let outside = seed_edited(
+        &dir.path().join("outside/copy.md"),
+        SEED_TITLE_3,
+        NEW_TITLE_3,
+    );
+    let options = abstract_search::corpus::ReadOptions {
+        event_title: Some("Renamed workshop".to_string()),
+        mapping: None,
+    };
+    let report = ingest::ingest_files(&[outside], &options, &corpus, &store, &Quiet).unwrap();
+    assert_eq!(report.documents, 60);
+    let report = ingest::rebuild(&corpus, &store, &Quiet).unwrap();
+    assert_eq!(report.documents, 60, "{:?}", report.files);
+    assert!(report.is_clean());
+    let engine = engine_of(&store);
+    assert_eq!(
+        engine.contribution("renamed-workshop", "3").unwrap().title,
+        NEW_TITLE_3
+    );
+    assert_eq!(title_3(&store), SEED_TITLE_3);
+}
