@@ -482,10 +482,10 @@ pub fn rebuild(
     progress.end();
     reports.extend(extra_reports);
     for path in &missing_paths {
-        tracing::warn!(file = %path.display(), "file added with `ingest FILE` no longer exists; its events are dropped");
+        tracing::warn!(file = %path.display(), "file added with `ingest FILE` no longer exists; its records are no longer indexed");
         let mut report = FileReport::new(path);
         report.error = Some(format!(
-            "{}: added with `ingest FILE` but no longer exists; its events are dropped from the index",
+            "{}: added with `ingest FILE` but no longer exists; its records are no longer indexed",
             path.display()
         ));
         reports.push(report);

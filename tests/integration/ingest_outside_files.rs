@@ -95,7 +95,7 @@ fn an_outside_update_survives_a_rebuild_and_a_deleted_one_is_named() {
         missing.error.as_deref(),
         Some(
             format!(
-                "{}: added with `ingest FILE` but no longer exists; its events are dropped from the index",
+                "{}: added with `ingest FILE` but no longer exists; its records are no longer indexed",
                 outside.display()
             )
             .as_str()
