@@ -36,6 +36,7 @@ const ELIDED: &[&str] = &[
 #[derive(Clone, Default)]
 pub struct WordTokenizer {
     tokens: Vec<Token>,
+    words: WordTokens,
 }
 
 /// The token stream of [`WordTokenizer`] (tokens are computed up front, then moved out one by
@@ -53,34 +54,97 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{02bc}')
 }
 
-/// Word spans of `text` as (start byte, end byte).
-fn word_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut start = None;
-    for (index, c) in text.char_indices() {
-        if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(index);
+/// Word spans of `text` as (start byte, end byte), into `spans` (cleared first). Runs of
+/// ASCII bytes are classified without decoding (a highlighter splits every hit's abstract);
+/// other characters by `char::is_alphanumeric`.
+fn word_spans(text: &str, spans: &mut Vec<(usize, usize)>) {
+    spans.clear();
+    let bytes = text.as_bytes();
+    // The character at `index` (not ASCII) and its width, when it is alphanumeric.
+    let other_word_char = |index: usize| -> Option<usize> {
+        let c = text[index..]
+            .chars()
+            .next()
+            .expect("index is a char boundary");
+        c.is_alphanumeric().then(|| c.len_utf8())
+    };
+    let mut index = 0;
+    while index < bytes.len() {
+        // Skip to the next word character.
+        let byte = bytes[index];
+        if byte.is_ascii() {
+            if !byte.is_ascii_alphanumeric() {
+                index += 1;
+                continue;
             }
-        } else if let Some(s) = start.take() {
-            spans.push((s, index));
+        } else if other_word_char(index).is_none() {
+            index += text[index..].chars().next().map_or(1, char::len_utf8);
+            continue;
         }
+        let start = index;
+        while index < bytes.len() {
+            let byte = bytes[index];
+            if byte.is_ascii_alphanumeric() {
+                index += 1;
+            } else if byte.is_ascii() {
+                break;
+            } else {
+                match other_word_char(index) {
+                    Some(width) => index += width,
+                    None => break,
+                }
+            }
+        }
+        spans.push((start, index));
     }
-    if let Some(s) = start {
-        spans.push((s, text.len()));
-    }
-    spans
 }
 
-/// Tokenize `text` into `tokens` (cleared first). Public so the highlighter and the query
-/// builder see exactly the words the index saw.
-pub fn tokenize_words(text: &str, tokens: &mut Vec<Token>) {
+/// A token of [`WordTokenizer`] without its text: `text[offset_from..offset_to]` is the
+/// word, or for a hyphenated compound (`position_length` > 1) the parts with their hyphens,
+/// whose joined form is that text without the hyphens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordToken {
+    pub offset_from: usize,
+    pub offset_to: usize,
+    pub position: usize,
+    pub position_length: usize,
+}
+
+/// Reusable buffers of [`word_tokens`].
+#[derive(Debug, Clone, Default)]
+pub struct WordTokens {
+    spans: Vec<(usize, usize)>,
+    /// The tokens of the last text tokenized.
+    pub tokens: Vec<WordToken>,
+}
+
+/// Tokenize `text` into `buffers.tokens` without copying any text: the tokens
+/// [`tokenize_words`] makes, in the same order.
+pub fn word_tokens(text: &str, buffers: &mut WordTokens) {
+    let WordTokens { spans, tokens } = buffers;
     tokens.clear();
-    let spans = word_spans(text);
+    word_spans(text, spans);
     let mut position = 0usize;
     let mut index = 0usize;
+    let bytes = text.as_bytes();
     while index < spans.len() {
         let (start, end) = spans[index];
+        // Most words are followed by a space or punctuation that neither elides nor joins:
+        // one byte tells (apostrophes and hyphens are `'`, `-` or start with a byte >= 0x80).
+        let may_join = bytes
+            .get(end)
+            .is_some_and(|&b| b == b'\'' || b == b'-' || !b.is_ascii());
+        if !may_join {
+            tokens.push(WordToken {
+                offset_from: start,
+                offset_to: end,
+                position,
+                position_length: 1,
+            });
+            position += 1;
+            index += 1;
+            continue;
+        }
         let word = &text[start..end];
         let next_char = text[end..].chars().next();
         // Elision: `l'apprentissage` → `apprentissage`.
@@ -108,25 +172,19 @@ pub fn tokenize_words(text: &str, tokens: &mut Vec<Token>) {
         }
         let compound_position = position;
         for &(part_start, part_end) in &spans[index..=last] {
-            tokens.push(Token {
+            tokens.push(WordToken {
                 offset_from: part_start,
                 offset_to: part_end,
                 position,
-                text: text[part_start..part_end].to_string(),
                 position_length: 1,
             });
             position += 1;
         }
         if last > index {
-            let joined: String = spans[index..=last]
-                .iter()
-                .map(|&(s, e)| &text[s..e])
-                .collect();
-            tokens.push(Token {
+            tokens.push(WordToken {
                 offset_from: start,
                 offset_to: spans[last].1,
                 position: compound_position,
-                text: joined,
                 position_length: last - index + 1,
             });
         }
@@ -134,11 +192,61 @@ pub fn tokenize_words(text: &str, tokens: &mut Vec<Token>) {
     }
 }
 
+/// The text of a [`WordToken`] of `text`, before any filter: the word, or a compound's parts
+/// joined.
+pub fn word_token_text<'t>(text: &'t str, token: &WordToken) -> std::borrow::Cow<'t, str> {
+    let raw = &text[token.offset_from..token.offset_to];
+    if token.position_length > 1 {
+        std::borrow::Cow::Owned(raw.chars().filter(|&c| !is_hyphen(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
+}
+
+/// Tokenize `text` into `tokens` (cleared first). Public so the highlighter and the query
+/// builder see exactly the words the index saw.
+pub fn tokenize_words(text: &str, tokens: &mut Vec<Token>) {
+    tokenize_words_with(text, tokens, &mut WordTokens::default());
+}
+
+fn tokenize_words_with(text: &str, tokens: &mut Vec<Token>, buffers: &mut WordTokens) {
+    word_tokens(text, buffers);
+    tokens.clear();
+    tokens.extend(buffers.tokens.iter().map(|token| Token {
+        offset_from: token.offset_from,
+        offset_to: token.offset_to,
+        position: token.position,
+        text: word_token_text(text, token).into_owned(),
+        position_length: token.position_length,
+    }));
+}
+
+/// What the [`PLAIN`] analyzer makes of one token's text (`word`, alphanumeric: a
+/// [`word_token_text`]), written into `out`; false when it drops the token (too long).
+/// ASCII words are lowercased in place of running the analyzer, which does exactly that to
+/// them; other words go through `plain` (a [`plain_analyzer`]).
+pub fn plain_form(word: &str, plain: &mut TextAnalyzer, out: &mut String) -> bool {
+    out.clear();
+    if word.is_ascii() {
+        if word.len() >= MAX_TOKEN_BYTES {
+            return false;
+        }
+        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return true;
+    }
+    let mut stream = plain.token_stream(word);
+    if stream.advance() {
+        out.push_str(&stream.token().text);
+        return true;
+    }
+    false
+}
+
 impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = WordTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
-        tokenize_words(text, &mut self.tokens);
+        tokenize_words_with(text, &mut self.tokens, &mut self.words);
         WordTokenStream {
             tokens: self.tokens.iter_mut(),
             current: Token::default(),
@@ -306,6 +414,60 @@ mod tests {
         assert_eq!(
             terms(&mut plain, "Geant4 Run-2"),
             ["geant4", "run", "2", "run2"]
+        );
+    }
+
+    /// `word_tokens` with `plain_form` (what the highlighter runs) against the plain
+    /// analyzer over the seed report and a line of edge cases.
+    #[test]
+    fn plain_forms_equal_the_plain_analyzer() {
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/corpus/in2p3-irfu-ml-workshop-2020.md"
+        ))
+        .expect("the seed report is in corpus/");
+        let edge_cases = format!(
+            "l’Énergie jusqu'à Électro-Magnétique AT-LAS run-2- -x {} Straße ŒUVRE ﬁbre",
+            "a".repeat(70)
+        );
+        let mut plain = plain_analyzer();
+        let mut buffers = WordTokens::default();
+        let mut form = String::new();
+        let mut compared = 0;
+        for text in [seed.as_str(), edge_cases.as_str()] {
+            let expected: Vec<(usize, usize, usize, usize, String)> = analyze(&mut plain, text)
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.offset_from,
+                        t.offset_to,
+                        t.position,
+                        t.position_length,
+                        t.text,
+                    )
+                })
+                .collect();
+            word_tokens(text, &mut buffers);
+            let mut found = Vec::new();
+            for token in &buffers.tokens {
+                let raw = word_token_text(text, token);
+                if plain_form(&raw, &mut plain, &mut form) {
+                    found.push((
+                        token.offset_from,
+                        token.offset_to,
+                        token.position,
+                        token.position_length,
+                        form.clone(),
+                    ));
+                }
+            }
+            assert_eq!(found, expected);
+            compared += found.len();
+        }
+        assert!(compared > 5_000, "{compared} tokens compared");
+        assert_eq!(
+            terms(&mut plain, &edge_cases)[..5],
+            ["energie", "a", "electro", "magnetique", "electromagnetique"]
         );
     }
 

@@ -42,13 +42,95 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// The first letters a token must start with to match some pattern (ASCII as a bit set).
+#[derive(Debug, Default, Clone)]
+struct FirstLetters {
+    ascii: u128,
+    other: Vec<char>,
+    /// A fuzzy pattern may match a word starting with any letter.
+    any: bool,
+}
+
+impl FirstLetters {
+    fn add(&mut self, word: &str) {
+        match word.chars().next() {
+            Some(c) if c.is_ascii() => self.ascii |= 1 << (c as u32),
+            Some(c) if !self.other.contains(&c) => self.other.push(c),
+            _ => {}
+        }
+    }
+
+    fn union(&self, other: &FirstLetters) -> FirstLetters {
+        let mut union = self.clone();
+        union.ascii |= other.ascii;
+        for &c in &other.other {
+            if !union.other.contains(&c) {
+                union.other.push(c);
+            }
+        }
+        union.any |= other.any;
+        union
+    }
+
+    fn contains(&self, c: char) -> bool {
+        self.any
+            || if c.is_ascii() {
+                self.ascii & (1 << (c as u32)) != 0
+            } else {
+                self.other.contains(&c)
+            }
+    }
+
+    fn is_empty(&self) -> bool {
+        !self.any && self.ascii == 0 && self.other.is_empty()
+    }
+}
+
+/// The patterns of one analyzer and the first letters of their terms.
+#[derive(Default)]
+struct KindPatterns<'a> {
+    patterns: Vec<&'a Pattern>,
+    first_letters: FirstLetters,
+}
+
+impl<'a> KindPatterns<'a> {
+    fn of(patterns: &'a [Pattern], kind: AnalyzerKind) -> KindPatterns<'a> {
+        let mut selected = KindPatterns::default();
+        for pattern in patterns {
+            match pattern {
+                Pattern::Terms { analyzer, terms } if *analyzer == kind => {
+                    for (_, term) in terms {
+                        selected.first_letters.add(term);
+                    }
+                }
+                Pattern::Fuzzy { .. } if kind == AnalyzerKind::Plain => {
+                    selected.first_letters.any = true;
+                }
+                Pattern::Prefix { prefix } if kind == AnalyzerKind::Plain => {
+                    selected.first_letters.add(prefix);
+                }
+                _ => continue,
+            }
+            selected.patterns.push(pattern);
+        }
+        selected
+    }
+}
+
 /// The highlighter for one query.
 pub struct Highlighter<'a> {
     patterns: &'a [Pattern],
     analyzers: Analyzers,
-    /// Per language (in `Language::ALL` order): word → its analyzed form (`None`: stop
-    /// word), so a word that recurs in the page of hits is analyzed once.
-    forms: [HashMap<String, Option<String>>; 2],
+    plain: KindPatterns<'a>,
+    /// In `Language::ALL` order.
+    languages: [KindPatterns<'a>; 2],
+    /// Reused buffers: the word tokens of the current text, the plain tokens that may match
+    /// (the first `candidate_count` of `candidates`; their strings are reused), a form.
+    words: analysis::WordTokens,
+    candidates: Vec<Token>,
+    candidate_count: usize,
+    language_tokens: Vec<Token>,
+    form: String,
 }
 
 impl<'a> Highlighter<'a> {
@@ -57,92 +139,121 @@ impl<'a> Highlighter<'a> {
         Highlighter {
             patterns,
             analyzers,
-            forms: Default::default(),
+            plain: KindPatterns::of(patterns, AnalyzerKind::Plain),
+            languages: Language::ALL
+                .map(|language| KindPatterns::of(patterns, AnalyzerKind::Language(language))),
+            words: Default::default(),
+            candidates: Vec::new(),
+            candidate_count: 0,
+            language_tokens: Vec::new(),
+            form: String::new(),
         }
     }
 
     /// Byte spans of `text` to mark, sorted and merged. `language` is the record's language
     /// (`None`: indexed under both analyzers).
     ///
-    /// The text is tokenized once, with the plain analyzer. A language analyzer's token is
-    /// the stem of the plain token (unless it is a stop word), at the same position and
-    /// offsets, so only the plain tokens that can match a pattern are re-analyzed with it:
-    /// those starting with the first letter of a pattern term. Stemmers rewrite suffixes
-    /// only, never the first letter (`language_forms_keep_the_first_letter` checks this on
-    /// the seed), so no match is lost; most of the stemming work is.
+    /// The text is split into words once, without copying them; only the words whose
+    /// first letter some pattern term starts with are given their plain form (lowercased,
+    /// accent-folded), and of those only the ones starting with a language pattern's letter
+    /// are re-analyzed with that language's analyzer. A language analyzer's token is the stem
+    /// of the plain token (unless it is a stop word), at the same position and offsets, and
+    /// stemmers rewrite suffixes only, never the first letter
+    /// (`language_forms_keep_the_first_letter` checks this on the seed), so no match is lost;
+    /// most of the work is (`spans_equal_full_analysis` compares with analyzing everything).
     pub fn spans(&mut self, text: &str, language: Option<Language>) -> Vec<(usize, usize)> {
         if self.patterns.is_empty() || text.is_empty() {
             return Vec::new();
         }
-        let mut kinds = vec![AnalyzerKind::Plain];
-        match language {
-            Some(language) => kinds.push(AnalyzerKind::Language(language)),
-            None => kinds.extend(Language::ALL.map(AnalyzerKind::Language)),
+        let language_indexes: &[usize] = match language {
+            Some(Language::En) => &[0],
+            Some(Language::Fr) => &[1],
+            None => &[0, 1],
+        };
+        let mut letters = self.plain.first_letters.clone();
+        for &index in language_indexes {
+            letters = letters.union(&self.languages[index].first_letters);
         }
-        let mut plain_tokens: Option<Vec<Token>> = None;
+        if letters.is_empty() {
+            return Vec::new();
+        }
+        self.collect_candidates(text, &letters);
+        let candidates = &self.candidates[..self.candidate_count];
         let mut spans = Vec::new();
-        for kind in kinds {
-            let patterns: Vec<&Pattern> = self
-                .patterns
-                .iter()
-                .filter(|p| match p {
-                    Pattern::Terms { analyzer, .. } => *analyzer == kind,
-                    Pattern::Fuzzy { .. } | Pattern::Prefix { .. } => kind == AnalyzerKind::Plain,
-                })
-                .collect();
-            if patterns.is_empty() {
+        if !self.plain.patterns.is_empty() {
+            collect_spans(candidates, &self.plain.patterns, &mut spans);
+        }
+        for &index in language_indexes {
+            let kind_patterns = &self.languages[index];
+            if kind_patterns.patterns.is_empty() {
                 continue;
             }
-            let plain = plain_tokens
-                .get_or_insert_with(|| analysis::analyze(&mut self.analyzers.plain, text));
-            if kind == AnalyzerKind::Plain {
-                collect_spans(plain, &patterns, &mut spans);
-                continue;
-            }
-            let first_letters: Vec<char> = patterns
-                .iter()
-                .flat_map(|pattern| match pattern {
-                    Pattern::Terms { terms, .. } => terms.as_slice(),
-                    _ => &[],
-                })
-                .filter_map(|(_, term)| term.chars().next())
-                .collect();
-            let analyzer = self.analyzers.get(kind);
-            let forms = match kind {
-                AnalyzerKind::Language(Language::En) => &mut self.forms[0],
-                _ => &mut self.forms[1],
-            };
-            let language_tokens: Vec<Token> = plain
-                .iter()
-                .filter(|token| {
-                    token
-                        .text
-                        .chars()
-                        .next()
-                        .is_some_and(|c| first_letters.contains(&c))
-                })
-                .filter_map(|token| {
-                    let word = &text[token.offset_from..token.offset_to];
-                    let form = match forms.get(word) {
-                        Some(form) => form.clone(),
-                        None => {
-                            let form = language_form(analyzer, text, token).map(|t| t.text);
-                            forms.insert(word.to_string(), form.clone());
-                            form
-                        }
-                    };
-                    form.map(|form| Token {
+            let analyzer = self
+                .analyzers
+                .get(AnalyzerKind::Language(Language::ALL[index]));
+            self.language_tokens.clear();
+            for token in candidates {
+                if !token
+                    .text
+                    .chars()
+                    .next()
+                    .is_some_and(|c| kind_patterns.first_letters.contains(c))
+                {
+                    continue;
+                }
+                let form = cached_language_form(index, analyzer, text, token);
+                if let Some(form) = form {
+                    self.language_tokens.push(Token {
                         offset_from: token.offset_from,
                         offset_to: token.offset_to,
                         position: token.position,
                         text: form,
                         position_length: token.position_length,
-                    })
-                })
-                .collect();
-            collect_spans(&language_tokens, &patterns, &mut spans);
+                    });
+                }
+            }
+            collect_spans(&self.language_tokens, &kind_patterns.patterns, &mut spans);
         }
         merge_spans(text, spans)
+    }
+
+    /// Fill `candidates` with the plain tokens of `text` starting with one of `letters`.
+    fn collect_candidates(&mut self, text: &str, letters: &FirstLetters) {
+        analysis::word_tokens(text, &mut self.words);
+        self.candidate_count = 0;
+        for word in &self.words.tokens {
+            // Most words are ASCII: their plain form starts with the lowercased first byte,
+            // so they are rejected before any work.
+            let first_byte = text.as_bytes()[word.offset_from];
+            if first_byte.is_ascii()
+                && !letters.contains(char::from(first_byte.to_ascii_lowercase()))
+            {
+                continue;
+            }
+            let raw = analysis::word_token_text(text, word);
+            if !analysis::plain_form(&raw, &mut self.analyzers.plain, &mut self.form) {
+                continue;
+            }
+            if !self
+                .form
+                .chars()
+                .next()
+                .is_some_and(|c| letters.contains(c))
+            {
+                continue;
+            }
+            if self.candidate_count == self.candidates.len() {
+                self.candidates.push(Token::default());
+            }
+            let candidate = &mut self.candidates[self.candidate_count];
+            candidate.offset_from = word.offset_from;
+            candidate.offset_to = word.offset_to;
+            candidate.position = word.position;
+            candidate.position_length = word.position_length;
+            candidate.text.clear();
+            candidate.text.push_str(&self.form);
+            self.candidate_count += 1;
+        }
     }
 
     /// The whole `text` with matches marked.
@@ -166,6 +277,40 @@ impl<'a> Highlighter<'a> {
         }
         html
     }
+}
+
+/// Most words remembered per language and thread by [`cached_language_form`] (~64 bytes
+/// each).
+const MAX_CACHED_FORMS: usize = 50_000;
+
+/// Word → its analyzed form under one language (`None`: a stop word).
+type LanguageForms = HashMap<Box<str>, Option<Box<str>>>;
+
+thread_local! {
+    /// Per language (in `Language::ALL` order). A word's form depends on nothing but the word, so it is computed once per
+    /// search thread rather than once per hit: stemming was a tenth of a search.
+    static LANGUAGE_FORMS: std::cell::RefCell<[LanguageForms; 2]> = Default::default();
+}
+
+/// [`language_form`]'s text, from the thread's cache when the word was seen before.
+fn cached_language_form(
+    language_index: usize,
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+    plain: &Token,
+) -> Option<String> {
+    let word = &text[plain.offset_from..plain.offset_to];
+    LANGUAGE_FORMS.with_borrow_mut(|forms| {
+        let forms = &mut forms[language_index];
+        if let Some(form) = forms.get(word) {
+            return form.as_deref().map(str::to_string);
+        }
+        let form = language_form(analyzer, text, plain).map(|token| token.text);
+        if forms.len() < MAX_CACHED_FORMS {
+            forms.insert(word.into(), form.as_deref().map(Box::from));
+        }
+        form
+    })
 }
 
 /// The token a language analyzer makes of the word `plain` was made from (`None` for a stop

@@ -2,10 +2,12 @@
 //! record lookup and facet listing. No HTTP types in here: the API, the CLI, tests and benches
 //! all call this directly.
 
+pub mod alternatives;
 pub mod error;
 pub mod facets;
 pub mod highlight;
 pub mod phrase;
+pub mod prefix;
 pub mod query;
 pub mod request;
 pub mod response;

@@ -8,12 +8,18 @@
 //! are stop words in either language are optional. Typo tolerance applies to words that do not
 //! occur in the index at all, and the last word is also a prefix (search as you type).
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use std::collections::HashMap;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
+use super::alternatives::AlternativesQuery;
 use super::phrase::ForwardPhraseQuery;
+use super::prefix::PrefixQuery;
 use super::synonyms::{Synonyms, WordKey, WordKeyer};
 use crate::analysis::{self, tokenize_words};
 use crate::index::Fields;
@@ -242,7 +248,11 @@ const KINDS: [AnalyzerKind; 3] = [
 
 /// One clause on its way to becoming a query: its alternatives and what to highlight.
 struct ClauseParts {
+    /// The alternatives that can match: a term or phrase some field of its analyzer lacks
+    /// is left out, as it would add nothing.
     alternatives: Vec<Box<dyn Query>>,
+    /// Some analyzer made terms of the clause (even if no field has them).
+    analyzed: bool,
     patterns: Vec<Pattern>,
     /// The clause's single plain word, for joins, splits and synonyms.
     plain_word: Option<String>,
@@ -260,11 +270,13 @@ pub fn build_query(
 ) -> BuiltQuery {
     let last_index = parsed.clauses.len().saturating_sub(1);
     let mut typo_words_left = MAX_TYPO_WORDS;
+    let mut frequencies = TermFrequencies::new(searcher);
     let mut parts: Vec<ClauseParts> = Vec::with_capacity(parsed.clauses.len());
     for (index, clause) in parsed.clauses.iter().enumerate() {
         let prefix = parsed.last_word_is_prefix && index == last_index;
         let mut clause_parts = ClauseParts {
             alternatives: Vec::new(),
+            analyzed: false,
             patterns: Vec::new(),
             plain_word: None,
             is_stop_word: false,
@@ -283,40 +295,68 @@ pub fn build_query(
                 };
             }
             for terms in sequences {
-                add_sequence(&mut clause_parts, kind, terms, 1.0, fields);
+                add_sequence(
+                    &mut clause_parts,
+                    kind,
+                    terms,
+                    1.0,
+                    fields,
+                    &mut frequencies,
+                );
             }
         }
-        if !clause.phrase && !clause_parts.alternatives.is_empty() {
+        if !clause.phrase && clause_parts.analyzed {
             add_approximate(
                 clause,
                 prefix,
                 &mut typo_words_left,
                 fields,
                 analyzers,
-                searcher,
+                &mut frequencies,
                 &mut clause_parts,
             );
         }
         parts.push(clause_parts);
     }
-    add_span_alternatives(parsed, &mut parts, fields, analyzers, searcher, synonyms);
+    add_span_alternatives(
+        parsed,
+        &mut parts,
+        fields,
+        analyzers,
+        &mut frequencies,
+        synonyms,
+    );
+    for part in &mut parts {
+        // A word no field has still matches nothing (rather than being dropped).
+        if part.analyzed && part.alternatives.is_empty() {
+            part.alternatives.push(Box::new(EmptyQuery));
+        }
+    }
 
     let mut required: Vec<Box<dyn Query>> = Vec::new(); // `+word`
     let mut content: Vec<Box<dyn Query>> = Vec::new(); // plain words
     let mut stop_words: Vec<Box<dyn Query>> = Vec::new(); // words a language drops
     let mut excluded: Vec<Box<dyn Query>> = Vec::new(); // `-word`
     let mut highlight = Vec::new();
+    // Several clauses: each clause's union is advanced by the others (intersection,
+    // exclusion), so it must score lazily (AlternativesQuery). A single clause is read
+    // whole, which tantivy's buffered union of `Should` clauses does faster.
+    let single_clause = parts.iter().filter(|p| p.analyzed).count() == 1;
     for (clause, clause_parts) in parsed.clauses.iter().zip(parts) {
-        if clause_parts.alternatives.is_empty() {
+        if !clause_parts.analyzed {
             continue;
         }
-        let clause_query: Box<dyn Query> = Box::new(BooleanQuery::new(
-            clause_parts
-                .alternatives
-                .into_iter()
-                .map(|query| (Occur::Should, query))
-                .collect(),
-        ));
+        let clause_query: Box<dyn Query> = if single_clause {
+            Box::new(BooleanQuery::new(
+                clause_parts
+                    .alternatives
+                    .into_iter()
+                    .map(|query| (Occur::Should, query))
+                    .collect(),
+            ))
+        } else {
+            Box::new(AlternativesQuery::new(clause_parts.alternatives))
+        };
         match clause.requirement {
             Requirement::Excluded => {
                 excluded.push(clause_query);
@@ -359,18 +399,76 @@ pub fn build_query(
     }
 }
 
-/// Search `terms` (one analyzer's output) in that analyzer's fields, weighted by `weight`.
+/// Document frequencies of the terms a query is built from, each looked up once: half the
+/// terms of a query are in no document of their field (a French stem in the French title
+/// field of an English corpus, the split `mag net` of `magnet` in the people field), and an
+/// alternative of such a term, or a phrase with one, costs a weight and a scorer for nothing.
+struct TermFrequencies<'a> {
+    searcher: &'a Searcher,
+    known: HashMap<Term, u64>,
+    /// Leave out alternatives with an absent term (false only in the test that checks
+    /// pruning changes nothing).
+    prune: bool,
+}
+
+impl<'a> TermFrequencies<'a> {
+    fn new(searcher: &'a Searcher) -> TermFrequencies<'a> {
+        TermFrequencies {
+            searcher,
+            known: HashMap::new(),
+            prune: !keep_absent_terms(),
+        }
+    }
+
+    /// False when no document of the term's field has `term`, so an alternative needing it
+    /// can be left out.
+    fn can_match(&mut self, term: &Term) -> bool {
+        !self.prune || self.doc_freq(term) > 0
+    }
+
+    /// Number of documents with `term` (0 when the lookup fails: the term is left out).
+    fn doc_freq(&mut self, term: &Term) -> u64 {
+        if let Some(&frequency) = self.known.get(term) {
+            return frequency;
+        }
+        let frequency = self.searcher.doc_freq(term).unwrap_or(0);
+        self.known.insert(term.clone(), frequency);
+        frequency
+    }
+}
+
+/// Pruning is on, except in the test that checks it changes no result.
+#[cfg(not(test))]
+fn keep_absent_terms() -> bool {
+    false
+}
+#[cfg(test)]
+use tests::keep_absent_terms;
+
+/// Search `terms` (one analyzer's output) in that analyzer's fields, weighted by `weight`;
+/// fields lacking one of the terms are left out.
 fn add_sequence(
     parts: &mut ClauseParts,
     kind: AnalyzerKind,
     terms: Vec<(usize, String)>,
     weight: f32,
     fields: &Fields,
+    frequencies: &mut TermFrequencies,
 ) {
+    parts.analyzed = true;
     for (field, boost) in fields_of(kind, fields) {
-        parts
-            .alternatives
-            .push(term_sequence_query(field, &terms, boost * weight));
+        let field_terms: Vec<(usize, Term)> = terms
+            .iter()
+            .map(|(offset, text)| (*offset, Term::from_field_text(field, text)))
+            .collect();
+        if field_terms
+            .iter()
+            .all(|(_, term)| frequencies.can_match(term))
+        {
+            parts
+                .alternatives
+                .push(term_sequence_query(field_terms, boost * weight));
+        }
     }
     parts.patterns.push(Pattern::Terms {
         analyzer: kind,
@@ -379,14 +477,10 @@ fn add_sequence(
 }
 
 /// True when `word` occurs in a title or abstract.
-fn is_known_word(word: &str, fields: &Fields, searcher: &Searcher) -> bool {
+fn is_known_word(word: &str, fields: &Fields, frequencies: &mut TermFrequencies) -> bool {
     [fields.title_plain, fields.abstract_plain]
         .iter()
-        .any(|&field| {
-            searcher
-                .doc_freq(&Term::from_field_text(field, word))
-                .is_ok_and(|freq| freq > 0)
-        })
+        .any(|&field| frequencies.doc_freq(&Term::from_field_text(field, word)) > 0)
 }
 
 /// Alternatives that cover several words or other spellings of one word:
@@ -399,7 +493,7 @@ fn add_span_alternatives(
     parts: &mut [ClauseParts],
     fields: &Fields,
     analyzers: &mut Analyzers,
-    searcher: &Searcher,
+    frequencies: &mut TermFrequencies,
     synonyms: &Synonyms,
 ) {
     let words: Vec<Option<String>> = parsed
@@ -422,7 +516,7 @@ fn add_span_alternatives(
             for part in &mut parts[start..end] {
                 for kind in KINDS {
                     for terms in analyze_clause(&text, kind, analyzers) {
-                        add_sequence(part, kind, terms, SYNONYM_WEIGHT, fields);
+                        add_sequence(part, kind, terms, SYNONYM_WEIGHT, fields, frequencies);
                     }
                 }
             }
@@ -439,7 +533,7 @@ fn add_span_alternatives(
             else {
                 continue;
             };
-            if !is_known_word(&joined, fields, searcher) {
+            if !is_known_word(&joined, fields, frequencies) {
                 continue;
             }
             for part in &mut parts[start..start + width] {
@@ -449,6 +543,7 @@ fn add_span_alternatives(
                     vec![(0, joined.clone())],
                     JOIN_WEIGHT,
                     fields,
+                    frequencies,
                 );
             }
         }
@@ -462,7 +557,8 @@ fn add_span_alternatives(
         let mut splits_added = 0;
         for &(split, _) in &chars[MIN_SPLIT_CHARS..=chars.len() - MIN_SPLIT_CHARS] {
             let (left, right) = word.split_at(split);
-            if is_known_word(left, fields, searcher) && is_known_word(right, fields, searcher) {
+            if is_known_word(left, fields, frequencies) && is_known_word(right, fields, frequencies)
+            {
                 let terms = vec![(0, left.to_string()), (1, right.to_string())];
                 add_sequence(
                     &mut parts[index],
@@ -470,6 +566,7 @@ fn add_span_alternatives(
                     terms,
                     JOIN_WEIGHT,
                     fields,
+                    frequencies,
                 );
                 splits_added += 1;
                 if splits_added == 2 {
@@ -509,20 +606,13 @@ fn analyze_clause(
     sequences
 }
 
-/// Term, or phrase when several terms.
-fn term_sequence_query(field: Field, terms: &[(usize, String)], boost: f32) -> Box<dyn Query> {
+/// Term, or phrase when several terms (at their relative positions).
+fn term_sequence_query(mut terms: Vec<(usize, Term)>, boost: f32) -> Box<dyn Query> {
     let query: Box<dyn Query> = if terms.len() == 1 {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, &terms[0].1),
-            IndexRecordOption::WithFreqs,
-        ))
+        let (_, term) = terms.pop().expect("one term");
+        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
     } else {
-        Box::new(ForwardPhraseQuery::new_with_offset(
-            terms
-                .iter()
-                .map(|(offset, text)| (*offset, Term::from_field_text(field, text)))
-                .collect(),
-        ))
+        Box::new(ForwardPhraseQuery::new_with_offset(terms))
     };
     if (boost - 1.0).abs() < f32::EPSILON {
         query
@@ -539,7 +629,7 @@ fn add_approximate(
     typo_words_left: &mut usize,
     fields: &Fields,
     analyzers: &mut Analyzers,
-    searcher: &Searcher,
+    frequencies: &mut TermFrequencies,
     parts: &mut ClauseParts,
 ) {
     let mut words = Vec::new();
@@ -559,7 +649,7 @@ fn add_approximate(
     if (ONE_TYPO_FROM..=MAX_TYPO_CHARS).contains(&length)
         && *typo_words_left > 0
         && !word.chars().any(|c| c.is_ascii_digit())
-        && !is_known_word(&word, fields, searcher)
+        && !is_known_word(&word, fields, frequencies)
     {
         *typo_words_left -= 1;
         let distance = if length >= TWO_TYPOS_FROM { 2 } else { 1 };
@@ -577,8 +667,7 @@ fn add_approximate(
     }
     if prefix && length >= PREFIX_FROM {
         for (field, boost) in text_fields {
-            let prefix_query =
-                FuzzyTermQuery::new_prefix(Term::from_field_text(field, &word), 0, true);
+            let prefix_query = PrefixQuery::new(&Term::from_field_text(field, &word));
             parts.alternatives.push(Box::new(BoostQuery::new(
                 Box::new(prefix_query),
                 PREFIX_WEIGHT * boost,
@@ -590,7 +679,19 @@ fn add_approximate(
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
+    use tantivy::collector::TopDocs;
+
     use super::*;
+
+    thread_local! {
+        static KEEP_ABSENT_TERMS: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub(super) fn keep_absent_terms() -> bool {
+        KEEP_ABSENT_TERMS.with(Cell::get)
+    }
 
     fn texts(parsed: &ParsedQuery) -> Vec<(&str, bool, Requirement)> {
         parsed
@@ -639,5 +740,96 @@ mod tests {
         );
         assert!(parsed.last_word_is_prefix);
         assert!(!parse_user_query("calo ").last_word_is_prefix);
+    }
+
+    fn seed_searcher() -> (Searcher, Fields, Synonyms) {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let path = format!("{root}/corpus/in2p3-irfu-ml-workshop-2020.md");
+        let text = std::fs::read_to_string(&path).expect("the seed report is in corpus/");
+        let mut records =
+            crate::corpus::parse_text(&text, &path, &crate::corpus::LabTable::default())
+                .expect("the seed parses")
+                .records;
+        crate::analysis::annotate_languages(&mut records);
+        let index = crate::index::build_in_ram(&records).expect("seed indexes");
+        let fields = Fields::from_schema(&index.schema()).expect("fields");
+        let synonyms = Synonyms::load(std::path::Path::new(&format!(
+            "{root}/corpus/synonyms.toml"
+        )))
+        .expect("the bundled synonyms load");
+        (index.reader().expect("reader").searcher(), fields, synonyms)
+    }
+
+    fn term_count(query: &dyn Query) -> usize {
+        let mut count = 0;
+        query.query_terms(&mut |_, _| count += 1);
+        count
+    }
+
+    /// Leaving out the alternatives of absent terms changes no document, score or order:
+    /// single words, several words, phrases, exclusions, synonyms (`DNN`), joins
+    /// (`auto encoders`), splits, typos, prefixes, French stems and a word of no record.
+    #[test]
+    fn pruning_absent_terms_changes_no_result() {
+        let (searcher, fields, synonyms) = seed_searcher();
+        let mut terms_kept = 0;
+        let mut terms_pruned = 0;
+        let mut hits_compared = 0;
+        for text in [
+            "machine learning",
+            "neural",
+            "réseaux de neurones",
+            "DNN",
+            "deep neural network",
+            "autoencoders",
+            "auto encoders",
+            "\"neural network\" calorimeter",
+            "+simulation -GAN",
+            "detector xyzzy",
+            "learnign",
+            "calo",
+            "apprentissage automatique",
+            "de la",
+        ] {
+            let parsed = parse_user_query(text);
+            let build = |keep: bool| {
+                KEEP_ABSENT_TERMS.with(|flag| flag.set(keep));
+                let built = build_query(
+                    &parsed,
+                    &fields,
+                    &mut Analyzers::default(),
+                    &searcher,
+                    &synonyms,
+                );
+                KEEP_ABSENT_TERMS.with(|flag| flag.set(false));
+                built
+            };
+            let (kept, pruned) = (build(true), build(false));
+            assert_eq!(kept.any_word.is_some(), pruned.any_word.is_some(), "{text}");
+            assert_eq!(kept.highlight, pruned.highlight, "{text}");
+            let pairs = [(&kept.all_words, &pruned.all_words)]
+                .into_iter()
+                .chain(kept.any_word.as_ref().zip(pruned.any_word.as_ref()));
+            for (kept_query, pruned_query) in pairs {
+                terms_kept += term_count(kept_query.as_ref());
+                terms_pruned += term_count(pruned_query.as_ref());
+                let ranked = |query: &dyn Query| -> Vec<(u32, tantivy::DocAddress)> {
+                    searcher
+                        .search(query, &TopDocs::with_limit(10_000).order_by_score())
+                        .expect("search")
+                        .into_iter()
+                        .map(|(score, address)| (score.to_bits(), address))
+                        .collect()
+                };
+                let expected = ranked(kept_query.as_ref());
+                assert_eq!(ranked(pruned_query.as_ref()), expected, "{text}");
+                hits_compared += expected.len();
+            }
+        }
+        assert!(hits_compared > 100, "{hits_compared} hits compared");
+        assert!(
+            terms_pruned * 2 < terms_kept,
+            "{terms_pruned} of {terms_kept} terms kept"
+        );
     }
 }
