@@ -29,7 +29,8 @@ pub struct Judgement {
 /// A malformed judgements file.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    #[error("{path}: cannot read: {source}")]
+    // The cause is printed by the caller's error chain, so it is not repeated here.
+    #[error("{path}: cannot read")]
     Io {
         path: String,
         #[source]

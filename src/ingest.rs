@@ -8,7 +8,7 @@
 //! the index is missing or stale); [`ingest_files`] updates the current index with some files,
 //! each replacing the events it held before and nothing else.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -291,6 +291,10 @@ struct IndexingSink<'a> {
     batch: Vec<Contribution>,
     report: FileReport,
     events: BTreeSet<String>,
+    /// Events another file owns in this build (event → that file): records in them are left
+    /// out, counted per event in `left_out`.
+    owned_elsewhere: &'a HashMap<String, String>,
+    left_out: BTreeMap<String, usize>,
     error: Option<StoreError>,
 }
 
@@ -311,6 +315,10 @@ impl IndexingSink<'_> {
 
 impl RecordSink for IndexingSink<'_> {
     fn record(&mut self, record: Contribution) {
+        if self.owned_elsewhere.contains_key(&record.event.slug) {
+            *self.left_out.entry(record.event.slug).or_default() += 1;
+            return;
+        }
         if !take_key(self.keys, &mut self.events, &mut self.report, &record) {
             return;
         }
@@ -330,12 +338,14 @@ impl RecordSink for IndexingSink<'_> {
 }
 
 /// Read `path` into `builder`; the file's report and the events its records belong to.
+/// Records of the events in `owned_elsewhere` are left out, with one note per event.
 fn index_file(
     path: &Path,
     options: &ReadOptions,
     labs: &LabTable,
     builder: &GenerationBuilder,
     keys: &mut HashSet<String>,
+    owned_elsewhere: &HashMap<String, String>,
     progress: &dyn IngestProgress,
 ) -> Result<FileReport, IngestError> {
     progress.file(path);
@@ -346,6 +356,8 @@ fn index_file(
         batch: Vec::with_capacity(BATCH_RECORDS),
         report: FileReport::new(path),
         events: BTreeSet::new(),
+        owned_elsewhere,
+        left_out: BTreeMap::new(),
         error: None,
     };
     let result = corpus::read_into(path, options, labs, &mut sink);
@@ -355,6 +367,16 @@ fn index_file(
     }
     let mut report = sink.report;
     report.events = sink.events.into_iter().collect();
+    for (event, count) in sink.left_out {
+        let owner = &owned_elsewhere[&event];
+        report.warn(Warning::note(
+            &report.path.clone(),
+            1,
+            format!(
+                "{count} records of event `{event}` left out: {owner}, added with `ingest FILE`, replaces that event"
+            ),
+        ));
+    }
     match result {
         Ok(format) => report.format = Some(format),
         Err(error) => {
@@ -393,7 +415,10 @@ pub fn ingest(corpus_dir: &Path, store: &IndexStore) -> Result<IngestReport, Ing
 }
 
 /// Build a new generation from scratch: every file of the corpus folder, plus the files
-/// outside it that were added with [`ingest_files`] and still exist.
+/// outside it that were added with [`ingest_files`]. As with `ingest FILE`, such a file
+/// replaces the events it holds: it is read first, and corpus records in its events are
+/// left out (with a note). A remembered file that no longer exists is reported as a failed
+/// file naming it, and forgotten.
 pub fn rebuild(
     corpus_dir: &Path,
     store: &IndexStore,
@@ -402,33 +427,78 @@ pub fn rebuild(
     let started = Instant::now();
     let labs = LabTable::load(&corpus_dir.join(LABS_FILE))?;
     let stamp = corpus_stamp(corpus_dir)?;
-    let mut inputs = corpus_inputs(corpus_dir)?;
-    let known: HashSet<String> = inputs.iter().map(|path| stamp_path(path)).collect();
-    let extra_paths: Vec<PathBuf> = store
+    let corpus_files = corpus_inputs(corpus_dir)?;
+    let known: HashSet<String> = corpus_files.iter().map(|path| stamp_path(path)).collect();
+    let (extras, missing): (Vec<FileStamp>, Vec<FileStamp>) = store
         .current_manifest()
         .map(|manifest| manifest.extra)
         .unwrap_or_default()
         .into_iter()
         .filter(|extra| !known.contains(&extra.path))
-        .map(|extra| PathBuf::from(extra.path))
-        .filter(|path| path.is_file())
-        .collect();
-    inputs.extend(extra_paths.iter().cloned());
+        .partition(|extra| Path::new(&extra.path).is_file());
+    let extra_paths: Vec<PathBuf> = extras.iter().map(|e| PathBuf::from(&e.path)).collect();
+    let missing_paths: Vec<PathBuf> = missing.iter().map(|e| PathBuf::from(&e.path)).collect();
 
     let builder = store.begin(false)?;
-    progress.begin(total_bytes(&inputs));
+    let all_inputs: Vec<PathBuf> = extra_paths.iter().chain(&corpus_files).cloned().collect();
+    progress.begin(total_bytes(&all_inputs));
     let mut keys = HashSet::new();
-    let mut reports = Vec::with_capacity(inputs.len());
-    for path in &inputs {
-        let options = ReadOptions::default();
+    let mut extra_reports = Vec::with_capacity(extra_paths.len());
+    let mut owned_by_extras: HashMap<String, String> = HashMap::new();
+    for (path, stamp) in extra_paths.iter().zip(&extras) {
+        // Read as `ingest FILE` read it, with its `--event` and `--mapping`.
+        let options = ReadOptions {
+            event_title: stamp.event_title.clone(),
+            mapping: stamp.mapping.as_ref().map(PathBuf::from),
+        };
+        let report = index_file(
+            path,
+            &options,
+            &labs,
+            &builder,
+            &mut keys,
+            &owned_by_extras,
+            progress,
+        )?;
+        for event in &report.events {
+            owned_by_extras
+                .entry(event.clone())
+                .or_insert_with(|| report.path.clone());
+        }
+        extra_reports.push(report);
+    }
+    let mut reports = Vec::with_capacity(corpus_files.len() + extra_paths.len());
+    for path in &corpus_files {
         reports.push(index_file(
-            path, &options, &labs, &builder, &mut keys, progress,
+            path,
+            &ReadOptions::default(),
+            &labs,
+            &builder,
+            &mut keys,
+            &owned_by_extras,
+            progress,
         )?);
     }
     progress.end();
-    let extra: Vec<FileStamp> = extra_paths
-        .iter()
-        .filter_map(|p| FileStamp::of(p))
+    reports.extend(extra_reports);
+    for path in &missing_paths {
+        tracing::warn!(file = %path.display(), "file added with `ingest FILE` no longer exists; its records are no longer indexed");
+        let mut report = FileReport::new(path);
+        report.error = Some(format!(
+            "{}: added with `ingest FILE` but no longer exists; its records are no longer indexed",
+            path.display()
+        ));
+        reports.push(report);
+    }
+    let extra: Vec<FileStamp> = extras
+        .into_iter()
+        .filter_map(|old| {
+            FileStamp::of(Path::new(&old.path)).map(|now| FileStamp {
+                event_title: old.event_title,
+                mapping: old.mapping,
+                ..now
+            })
+        })
         .collect();
     let ingested = ingested_files(&reports);
     let generation = builder.finish(stamp, extra, ingested)?;
@@ -467,6 +537,13 @@ pub fn ingest_files(
     progress: &dyn IngestProgress,
 ) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
+    // Into an index that does not exist yet, the files come on top of the corpus, as they
+    // would into the default index: without this the new index held the files alone.
+    let base_reports = if store.current_generation().is_none() {
+        rebuild(corpus_dir, store, progress)?.files
+    } else {
+        Vec::new()
+    };
     let labs = LabTable::load(&corpus_dir.join(LABS_FILE))?;
     let previous: Option<Manifest> = store
         .current_manifest()
@@ -496,7 +573,15 @@ pub fn ingest_files(
     let mut keys = HashSet::new();
     let mut reports = Vec::with_capacity(files.len());
     for path in files {
-        let mut report = index_file(path, options, &labs, &builder, &mut keys, progress)?;
+        let mut report = index_file(
+            path,
+            options,
+            &labs,
+            &builder,
+            &mut keys,
+            &HashMap::new(),
+            progress,
+        )?;
         if report.error.is_none() {
             let absolute = stamp_path(path);
             let mut replaced: BTreeSet<String> = report.events.iter().cloned().collect();
@@ -534,7 +619,11 @@ pub fn ingest_files(
                     stamp.update(file_stamp);
                 } else {
                     extra.retain(|e| e.path != absolute);
-                    extra.push(file_stamp);
+                    extra.push(FileStamp {
+                        event_title: options.event_title.clone(),
+                        mapping: options.mapping.as_deref().map(stamp_path),
+                        ..file_stamp
+                    });
                 }
             }
         }
@@ -542,6 +631,7 @@ pub fn ingest_files(
     }
     progress.end();
     let generation = builder.finish(stamp, extra, ingested)?;
+    let reports = base_reports.into_iter().chain(reports).collect();
     let mut report = IngestReport::new(corpus_dir, reports, started);
     report.documents = store.current_manifest().map_or(0, |m| m.documents);
     report.generation = Some(generation.display().to_string());

@@ -2,8 +2,9 @@
 //! Raw flags become settings in one step; `main` prints the error chain once and returns a
 //! non-zero exit code.
 
+use std::borrow::Cow;
 use std::cell::Cell;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,7 +19,7 @@ use abstract_search::corpus::{LabTable, ReadOptions};
 use abstract_search::eval;
 use abstract_search::index::IndexStore;
 use abstract_search::ingest::{self, IngestProgress, IngestReport, LABS_FILE, SYNONYMS_FILE};
-use abstract_search::search::{FacetName, SearchRequest, Synonyms};
+use abstract_search::search::{SearchRequest, Synonyms};
 use abstract_search::Engine;
 
 /// mimalloc instead of the system allocator: a search allocates thousands of small,
@@ -109,18 +110,30 @@ enum Command {
         corpus: PathBuf,
         #[arg(long, default_value = "index", env = "ABSTRACT_SEARCH_INDEX")]
         index: PathBuf,
-        /// Origin allowed to call the API from a browser (repeatable); default: any origin.
+        /// Origin allowed to call the API from a browser (repeatable), as a browser sends it:
+        /// `https://example.org` or `http://localhost:8080`; default: any origin.
         #[arg(
             long = "cors-origin",
             env = "ABSTRACT_SEARCH_CORS_ORIGINS",
-            value_delimiter = ','
+            value_delimiter = ',',
+            value_parser = parse_origin
         )]
         cors_origins: Vec<String>,
-        /// Longest a request may take, in seconds (then 503).
-        #[arg(long, default_value_t = 10, env = "ABSTRACT_SEARCH_REQUEST_TIMEOUT")]
+        /// Longest a request may take, in seconds (then 503); at least 1.
+        #[arg(
+            long,
+            default_value_t = 10,
+            env = "ABSTRACT_SEARCH_REQUEST_TIMEOUT",
+            value_parser = at_least_one::<u64>
+        )]
         request_timeout: u64,
-        /// Most requests in flight; more are answered 503 at once.
-        #[arg(long, default_value_t = 512, env = "ABSTRACT_SEARCH_MAX_IN_FLIGHT")]
+        /// Most requests in flight; more are answered 503 at once; at least 1.
+        #[arg(
+            long,
+            default_value_t = 512,
+            env = "ABSTRACT_SEARCH_MAX_IN_FLIGHT",
+            value_parser = at_least_one::<usize>
+        )]
         max_in_flight: usize,
         /// Longest wait for a request head, in seconds, counted from when a connection is
         /// idle (new, or between keep-alive requests); then the connection is closed.
@@ -144,30 +157,58 @@ enum Command {
         )]
         time_zone: chrono_tz::Tz,
     },
-    /// Search the index and print the top hits.
+    /// Search the index and print the top hits. Filters are checked like the API's
+    /// parameters of the same names; repeat one to accept any of its values.
     Search {
+        /// What to search for, as typed in the search box (`""` lists everything).
         query: String,
+        /// Index folder.
         #[arg(long, default_value = "index", env = "ABSTRACT_SEARCH_INDEX")]
         index: PathBuf,
+        /// Only contributions of this theme (track), as the `theme` facet lists it.
         #[arg(long)]
         theme: Vec<String>,
+        /// Only contributions with a person of this lab (`IJCLab`, `LAL`, `CEA`…).
         #[arg(long)]
         lab: Vec<String>,
+        /// Only contributions on this day (`2020-01-22`).
         #[arg(long)]
         day: Vec<String>,
+        /// Only contributions in this language (`en`, `fr`).
         #[arg(long)]
         lang: Vec<String>,
+        /// Only contributions of this event (its slug).
         #[arg(long)]
         event: Vec<String>,
-        /// Number of hits.
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
+        /// Only contributions of this type (`Non spécifié`, `Poster`…).
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: Vec<String>,
+        /// Only contributions with a speaker of this name (`Rousseau`, `David Rousseau`).
+        #[arg(long)]
+        speaker: Vec<String>,
+        /// Only contributions starting at or after this day or time (`2020-01-23T14:00`).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only contributions starting at or before this day or time (`2020-01-22`).
+        #[arg(long)]
+        to: Option<String>,
+        /// Order: `relevance`, `start` (programme order) or `-start`.
+        #[arg(long, default_value = "relevance", allow_hyphen_values = true)]
+        sort: String,
+        /// Number of hits (1 to 100, as `per_page` of the API).
+        #[arg(
+            long,
+            default_value_t = 10,
+            value_parser = clap::value_parser!(u64).range(1..=abstract_search::search::request::MAX_PER_PAGE as u64)
+        )]
+        limit: u64,
         /// Print the JSON response instead of a table.
         #[arg(long)]
         json: bool,
-        /// Corpus folder whose synonyms.toml expands the query.
-        #[arg(long, default_value = "corpus", env = "ABSTRACT_SEARCH_CORPUS")]
-        corpus: PathBuf,
+        /// Corpus folder whose synonyms.toml expands the query (default: `corpus` when it
+        /// exists; a folder given that does not exist is an error).
+        #[arg(long, env = "ABSTRACT_SEARCH_CORPUS")]
+        corpus: Option<PathBuf>,
     },
     /// Measure relevance (nDCG@10, MRR@10, recall@10) over judged queries, ours beside
     /// plain tantivy defaults.
@@ -180,6 +221,40 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// A whole number of at least 1 (a zero timeout or limit would refuse every request).
+fn at_least_one<T: std::str::FromStr + PartialOrd + From<u8>>(text: &str) -> Result<T, String> {
+    match text.trim().parse::<T>() {
+        Ok(number) if number >= T::from(1) => Ok(number),
+        Ok(_) => Err("must be at least 1".to_string()),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
+}
+
+/// A CORS origin as browsers send it in `Origin`: `http` or `https`, a host, an optional
+/// port, nothing else (no path, no trailing slash).
+fn parse_origin(text: &str) -> Result<String, String> {
+    let expected = "expected an origin such as `https://example.org` or `http://localhost:8080`";
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Err(format!("`{text}` is not an origin: {expected}"));
+    };
+    if scheme != "http" && scheme != "https" {
+        return Err(format!("`{text}`: the scheme must be http or https"));
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => (host, Some(port)),
+        _ => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
+    let port_ok = port.is_none_or(|port| port.parse::<u16>().is_ok());
+    if !host_ok || !port_ok {
+        return Err(format!("`{text}` is not an origin: {expected}"));
+    }
+    Ok(text.to_string())
 }
 
 /// The synonyms table of a corpus folder.
@@ -196,8 +271,10 @@ fn open_engine(store: &IndexStore, synonyms: Synonyms) -> anyhow::Result<Engine>
 fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
+    // Colour codes only for a person at a terminal, never in a file or a pipe.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
@@ -211,11 +288,28 @@ fn main() -> ExitCode {
     init_logs(cli.log_format);
     match run(cli.command) {
         Ok(code) => code,
+        // A reader that stopped early (`search … | head`) is not an error.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("abstract-search: error: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// True when `error` comes from writing to a closed pipe.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let kind = cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -271,7 +365,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             time_zone,
         } => {
             let mut options = ApiOptions {
-                request_timeout: Duration::from_secs(request_timeout.max(1)),
+                request_timeout: Duration::from_secs(request_timeout),
                 max_in_flight,
                 ..ApiOptions::default()
             };
@@ -298,24 +392,48 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             day,
             lang,
             event,
+            kind,
+            speaker,
+            from,
+            to,
+            sort,
             limit,
             json,
             corpus,
         } => {
-            let mut request = SearchRequest::query(query);
-            request.per_page = limit.clamp(1, abstract_search::search::request::MAX_PER_PAGE);
-            for (facet, values) in [
-                (FacetName::Theme, theme),
-                (FacetName::Lab, lab),
-                (FacetName::Day, day),
-                (FacetName::Language, lang),
-                (FacetName::Event, event),
+            // The API's own validation, so the CLI and `/api/search` refuse the same values.
+            let mut pairs: Vec<(&str, String)> = vec![
+                ("q", query),
+                ("per_page", limit.to_string()),
+                ("sort", sort),
+            ];
+            for (name, values) in [
+                ("theme", theme),
+                ("lab", lab),
+                ("day", day),
+                ("lang", lang),
+                ("event", event),
+                ("type", kind),
+                ("speaker", speaker),
             ] {
-                for value in values {
-                    request = request.with_filter(facet, &value)?;
-                }
+                pairs.extend(values.into_iter().map(|value| (name, value)));
             }
-            let engine = open_engine(&IndexStore::new(index), load_synonyms(&corpus)?)?;
+            pairs.extend(from.map(|value| ("from", value)));
+            pairs.extend(to.map(|value| ("to", value)));
+            let request = SearchRequest::from_params(
+                pairs
+                    .into_iter()
+                    .map(|(name, value)| (Cow::Borrowed(name), Cow::Owned(value))),
+            )?;
+            let synonyms = match corpus {
+                Some(corpus) if !corpus.is_dir() => {
+                    anyhow::bail!("corpus folder {} does not exist", corpus.display())
+                }
+                Some(corpus) => load_synonyms(&corpus)?,
+                None if Path::new("corpus").is_dir() => load_synonyms(Path::new("corpus"))?,
+                None => Synonyms::default(),
+            };
+            let engine = open_engine(&IndexStore::new(index), synonyms)?;
             let response = engine.search(&request)?;
             let mut out = std::io::stdout().lock();
             if json {
@@ -338,9 +456,15 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                     printable(&speakers.join("; ")),
                     printable(&hit.labs.join(", "))
                 )?;
+                // Bold marks for a terminal; plain text into a file or a pipe.
+                let (bold, plain) = if std::io::stdout().is_terminal() {
+                    ("\x1b[1m", "\x1b[0m")
+                } else {
+                    ("", "")
+                };
                 let snippet = printable(&decode_entities(&hit.snippet_html))
-                    .replace("<mark>", "\x1b[1m")
-                    .replace("</mark>", "\x1b[0m");
+                    .replace("<mark>", bold)
+                    .replace("</mark>", plain);
                 if !snippet.is_empty() {
                     writeln!(out, "      {snippet}")?;
                 }
@@ -358,6 +482,18 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
 fn run_eval(queries: &Path, corpus: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let judgements = eval::read_judgements(queries)?;
     let (records, _) = ingest::load_corpus(corpus)?;
+    // A judged id the corpus does not hold can never be found: it silently scored 0.
+    let known: std::collections::HashSet<u64> = records.iter().map(|record| record.id).collect();
+    for judgement in &judgements {
+        for id in judgement.relevant.iter().filter(|id| !known.contains(id)) {
+            eprintln!(
+                "{}:{}: judged id {id} is not a contribution of {}",
+                queries.display(),
+                judgement.line,
+                corpus.display()
+            );
+        }
+    }
     let engine = Engine::from_records(&records)?.with_synonyms(load_synonyms(corpus)?);
     let baseline = eval::Baseline::new(&records)?;
     let rows = eval::evaluate(&engine, &baseline, &judgements);
@@ -495,6 +631,26 @@ fn print_report(report: &IngestReport, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Each warning of an ingest as a log line naming `file:line`, as `ingest` prints them: a
+/// rebuild at `serve` startup has no other place to show them.
+fn log_warnings(report: &IngestReport) {
+    for file in &report.files {
+        // Skipped files were logged when read.
+        for warning in &file.warnings {
+            tracing::warn!(
+                file = %warning.file,
+                line = warning.line,
+                record_skipped = warning.skipped,
+                "{warning}"
+            );
+        }
+        let unlisted = file.warning_count - file.warnings.len();
+        if unlisted > 0 {
+            tracing::warn!(file = %file.path, unlisted, "… and {unlisted} more warnings");
+        }
+    }
+}
+
 /// A progress bar on stderr, shown once an ingest has run for a second and only when stderr
 /// is a terminal (indicatif hides it otherwise), so logs and pipes stay clean.
 struct TerminalProgress {
@@ -555,12 +711,16 @@ fn serve(
         anyhow::bail!("corpus folder {} does not exist", corpus.display());
     }
     match ingest::ensure_index(corpus, &store)? {
-        Some(report) => tracing::info!(
-            records = report.records,
-            warnings = report.warnings,
-            seconds = report.seconds,
-            "index built"
-        ),
+        Some(report) => {
+            log_warnings(&report);
+            tracing::info!(
+                records = report.records,
+                skipped = report.skipped,
+                warnings = report.warnings,
+                seconds = report.seconds,
+                "index built"
+            )
+        }
         None => tracing::info!(index = %index.display(), "index is up to date"),
     }
     let synonyms = load_synonyms(corpus)?;

@@ -57,37 +57,122 @@ pub fn month_number(name: &str) -> Option<u32> {
         .map(|index| index as u32 + 1)
 }
 
+/// Longest duration believed: a contribution is scheduled within one day. A longer one
+/// (`99999 minutes`) is a typo or an export bug, reported and left out.
+pub const MAX_DURATION_MINUTES: u32 = 24 * 60;
+
+/// `minutes` when it is a believable duration, else why not.
+pub fn checked_duration(minutes: u32) -> Result<u32, String> {
+    if minutes > MAX_DURATION_MINUTES {
+        return Err(format!(
+            "a duration of {minutes} minutes is longer than 24 hours"
+        ));
+    }
+    Ok(minutes)
+}
+
+/// What a line shaped like a schedule line (`mercredi 22 janvier 2020 11:55 (30 minutes)`)
+/// says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScheduleLine {
+    /// A real date and time. `duration_problem` says why a printed duration was left out.
+    Valid {
+        schedule: Schedule,
+        duration_problem: Option<String>,
+    },
+    /// Shaped like a schedule line, but not a real date and time (`mercredi 32 janvier 2020
+    /// 25:99`): why.
+    Invalid { reason: String },
+}
+
+static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d{4}\b").expect("valid regex"));
+
+/// True when `word` is a French or English weekday name.
+fn is_weekday(word: &str) -> bool {
+    let word = word.to_lowercase();
+    WEEKDAYS.split('|').any(|weekday| weekday == word)
+}
+
+/// True for a line that starts like a date (`mercredi 32 …`, `Wednesday, January 22`,
+/// `22 janvier …`) and holds a year, even when the rest does not parse.
+fn looks_like_date(line: &str) -> bool {
+    if !YEAR.is_match(line) {
+        return false;
+    }
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|word| !word.is_empty())
+        .take(3)
+        .collect();
+    let is_month = |word: &str| month_number(word.trim_end_matches('.')).is_some();
+    let is_day = |word: &str| {
+        let digits = word.strip_suffix("er").unwrap_or(word);
+        (1..=2).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    match words.as_slice() {
+        [weekday, day, ..] if is_weekday(weekday) && is_day(day) => true,
+        [weekday, month, day, ..] if is_weekday(weekday) && is_month(month) && is_day(day) => true,
+        [day, month, ..] if is_day(day) && is_month(month) => true,
+        [month, day, ..] => is_month(month) && is_day(day),
+        _ => false,
+    }
+}
+
 /// Parse a schedule line (decoration such as `*…*` already removed). `None` when the line is
-/// not a date line at all.
-pub fn parse_schedule(line: &str) -> Option<Schedule> {
+/// not a date line at all; [`ScheduleLine::Invalid`] when it looks like one but names no
+/// real date or time.
+pub fn read_schedule_line(line: &str) -> Option<ScheduleLine> {
     let line = line.trim();
-    let (day, month, year, hour, minute, meridiem, duration) =
-        if let Some(caps) = DAY_MONTH_YEAR.captures(line) {
-            (
-                caps.get(1)?.as_str().parse::<u32>().ok()?,
-                month_number(caps.get(2)?.as_str())?,
-                caps.get(3)?,
-                caps.get(4)?,
-                caps.get(5)?,
-                caps.get(6),
-                caps.get(7),
-            )
-        } else {
-            let caps = MONTH_DAY_YEAR.captures(line)?;
-            (
-                caps.get(2)?.as_str().parse::<u32>().ok()?,
-                month_number(caps.get(1)?.as_str())?,
-                caps.get(3)?,
-                caps.get(4)?,
-                caps.get(5)?,
-                caps.get(6),
-                caps.get(7),
-            )
-        };
-    let year: i32 = year.as_str().parse().ok()?;
-    let mut hour: u32 = hour.as_str().parse().ok()?;
-    let minute: u32 = minute.as_str().parse().ok()?;
+    let fields = if let Some(caps) = DAY_MONTH_YEAR.captures(line) {
+        Some((
+            caps.get(1)?.as_str(),
+            caps.get(2)?.as_str(),
+            caps.get(3)?,
+            caps.get(4)?,
+            caps.get(5)?,
+            caps.get(6),
+            caps.get(7),
+        ))
+    } else if let Some(caps) = MONTH_DAY_YEAR.captures(line) {
+        Some((
+            caps.get(2)?.as_str(),
+            caps.get(1)?.as_str(),
+            caps.get(3)?,
+            caps.get(4)?,
+            caps.get(5)?,
+            caps.get(6),
+            caps.get(7),
+        ))
+    } else {
+        None
+    };
+    let Some((day, month_name, year, hour, minute, meridiem, duration)) = fields else {
+        return looks_like_date(line).then(|| ScheduleLine::Invalid {
+            reason: "not a date and time as Indico prints them".to_string(),
+        });
+    };
+    let invalid = |reason: String| Some(ScheduleLine::Invalid { reason });
+    let Some(month) = month_number(month_name) else {
+        // `Run 2, 2018 12:00` has the shape too: only a weekday makes it a date line.
+        let starts_with_weekday = line
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .next()
+            .is_some_and(is_weekday);
+        return starts_with_weekday.then(|| ScheduleLine::Invalid {
+            reason: format!("`{month_name}` is not a month"),
+        });
+    };
+    let (Ok(day), Ok(year)) = (day.parse::<u32>(), year.as_str().parse::<i32>()) else {
+        return invalid("not a date".to_string());
+    };
+    let (Ok(mut hour), Ok(minute)) = (hour.as_str().parse::<u32>(), minute.as_str().parse::<u32>())
+    else {
+        return invalid("not a time".to_string());
+    };
     if let Some(meridiem) = meridiem {
+        if !(1..=12).contains(&hour) {
+            return invalid(format!("{hour} is not an hour of a 12-hour clock"));
+        }
         let pm = meridiem.as_str().eq_ignore_ascii_case("pm");
         hour = match (hour, pm) {
             (12, false) => 0,
@@ -96,12 +181,36 @@ pub fn parse_schedule(line: &str) -> Option<Schedule> {
             (h, false) => h,
         };
     }
-    let date = NaiveDate::from_ymd_opt(year, month, day)?;
-    let time = NaiveTime::from_hms_opt(hour, minute, 0)?;
-    Some(Schedule {
-        start: NaiveDateTime::new(date, time),
-        duration_minutes: duration.and_then(|d| parse_duration(d.as_str())),
+    let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
+        return invalid(format!("there is no day {day} in {month_name} {year}"));
+    };
+    let Some(time) = NaiveTime::from_hms_opt(hour, minute, 0) else {
+        return invalid(format!("{hour}:{minute:02} is not a time of day"));
+    };
+    let (duration_minutes, duration_problem) = match duration.map(|d| d.as_str()) {
+        None => (None, None),
+        Some(text) => match parse_duration(text).map(checked_duration) {
+            Some(Ok(minutes)) => (Some(minutes), None),
+            Some(Err(problem)) => (None, Some(problem)),
+            None => (None, Some(format!("`{text}` is not a duration"))),
+        },
+    };
+    Some(ScheduleLine::Valid {
+        schedule: Schedule {
+            start: NaiveDateTime::new(date, time),
+            duration_minutes,
+        },
+        duration_problem,
     })
+}
+
+/// The schedule of a line when it is a real date and time (a duration left out when not
+/// believable); `None` otherwise.
+pub fn parse_schedule(line: &str) -> Option<Schedule> {
+    match read_schedule_line(line)? {
+        ScheduleLine::Valid { schedule, .. } => Some(schedule),
+        ScheduleLine::Invalid { .. } => None,
+    }
 }
 
 /// `30 minutes` → 30, `1 heure` → 60, `1h 30m` → 90, `2 hours` → 120. `None` if no amount.
@@ -210,7 +319,54 @@ mod tests {
     }
 
     #[test]
+    fn impossible_date_lines_say_why() {
+        let reason = |line| match read_schedule_line(line) {
+            Some(ScheduleLine::Invalid { reason }) => reason,
+            other => panic!("{line}: {other:?}"),
+        };
+        assert_eq!(
+            reason("mercredi 32 janvier 2020 25:99"),
+            "there is no day 32 in janvier 2020"
+        );
+        assert_eq!(
+            reason("mercredi 22 janvier 2020 25:99"),
+            "25:99 is not a time of day"
+        );
+        assert_eq!(
+            reason("mercredi 22 janvember 2020 14:25"),
+            "`janvember` is not a month"
+        );
+        assert_eq!(
+            reason("mercredi 22 janvier 2020 à midi"),
+            "not a date and time as Indico prints them"
+        );
+    }
+
+    #[test]
+    fn durations_beyond_a_day_are_left_out_with_a_reason() {
+        assert_eq!(
+            read_schedule_line("mercredi 22 janvier 2020 14:25 (99999 minutes)"),
+            Some(ScheduleLine::Valid {
+                schedule: Schedule {
+                    start: at(2020, 1, 22, 14, 25),
+                    duration_minutes: None
+                },
+                duration_problem: Some(
+                    "a duration of 99999 minutes is longer than 24 hours".to_string()
+                ),
+            })
+        );
+        assert_eq!(checked_duration(24 * 60), Ok(1440));
+    }
+
+    #[test]
     fn prose_is_not_a_date() {
+        assert_eq!(read_schedule_line("The 2020 edition of the School"), None);
+        assert_eq!(read_schedule_line("Run 2, 2018 data"), None);
+        assert_eq!(
+            read_schedule_line("Lundi matin, nous présenterons les résultats de 2019"),
+            None
+        );
         assert_eq!(parse_schedule("The 2020 edition of the School"), None);
         assert_eq!(parse_schedule("mercredi 31 février 2020 11:55"), None);
         assert_eq!(parse_duration("soon"), None);

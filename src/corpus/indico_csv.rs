@@ -8,7 +8,7 @@
 
 use std::io::Read;
 
-use super::dates::{parse_datetime, parse_duration};
+use super::dates::{checked_duration, parse_datetime, parse_duration};
 use super::markup::description_text;
 use super::person::parse_person_list;
 use super::{file_event, CsvError, CsvHeader, ReadOptions, RecordSink, Warning};
@@ -85,19 +85,43 @@ pub fn read(
                 )),
             }
         }
-        record.duration_minutes = cell("duration").and_then(parse_duration);
+        if let Some(text) = cell("duration") {
+            // A bare number is minutes, as in Indico's own duration fields.
+            let minutes = text
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .or_else(|| parse_duration(text));
+            match minutes.map(checked_duration) {
+                Some(Ok(minutes)) => record.duration_minutes = Some(minutes),
+                Some(Err(problem)) => sink.warning(Warning::note(
+                    file,
+                    line,
+                    format!("`Duration` `{text}` ignored: {problem}"),
+                )),
+                None => sink.warning(Warning::note(
+                    file,
+                    line,
+                    format!("`Duration` `{text}` is not a duration, ignored"),
+                )),
+            }
+        }
         record.kind = cell("type").map(squash_whitespace);
         record.session = cell("session").map(squash_whitespace);
         record.theme = cell("track").map(squash_whitespace);
-        let persons = |plain: &str, with_affiliation: &str| {
-            cell(with_affiliation)
+        let mut persons = |plain: &str, with_affiliation: &str, role: &str| {
+            let list = cell(with_affiliation)
                 .or_else(|| cell(plain))
                 .map(|text| parse_person_list(&squash_whitespace(text)))
-                .unwrap_or_default()
+                .unwrap_or_default();
+            if let Some(message) = list.rejected_message(role) {
+                sink.warning(Warning::note(file, line, message));
+            }
+            list.persons
         };
-        record.speakers = persons("presenters", "presenters (affiliation)");
-        record.authors = persons("authors", "authors (affiliation)");
-        record.coauthors = persons("co-authors", "co-authors (affiliation)");
+        record.speakers = persons("presenters", "presenters (affiliation)", "presenter");
+        record.authors = persons("authors", "authors (affiliation)", "author");
+        record.coauthors = persons("co-authors", "co-authors (affiliation)", "co-author");
         if let Some(keywords) = cell("keywords") {
             record.keywords = keywords
                 .split([',', ';'])

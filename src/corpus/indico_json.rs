@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::{Map, Value};
 
+use super::dates::checked_duration;
 use super::markup::description_text;
 use super::person::parse_person;
 use super::{file_event, ReadOptions, Warning};
@@ -313,15 +314,20 @@ fn contribution_of(
     }
     record.start = item.get("startDate").and_then(date_time_of);
     record.day = record.start.map(|start| start.date());
-    record.duration_minutes = match item.get("duration") {
+    let mut duration = match item.get("duration") {
         Some(Value::Number(number)) => number.as_u64().and_then(|m| u32::try_from(m).ok()),
         _ => None,
     };
-    if record.duration_minutes.is_none() {
+    if duration.is_none() {
         if let (Some(start), Some(end)) = (record.start, item.get("endDate").and_then(date_time_of))
         {
-            record.duration_minutes = u32::try_from((end - start).num_minutes()).ok();
+            duration = u32::try_from((end - start).num_minutes()).ok();
         }
+    }
+    match duration.map(checked_duration) {
+        Some(Ok(minutes)) => record.duration_minutes = Some(minutes),
+        Some(Err(problem)) => notes.push(format!("duration ignored: {problem}")),
+        None => {}
     }
     record.kind = text_of(item.get("type"));
     record.theme = text_of(item.get("track"));

@@ -15,8 +15,8 @@ use std::io::{self, BufRead};
 
 use serde_json::{Map, Value};
 
-use super::dates::{parse_date, parse_datetime};
-use super::person::{parse_person, parse_person_list};
+use super::dates::{checked_duration, parse_date, parse_datetime};
+use super::person::{parse_person, parse_person_list, PersonList};
 use super::{file_event, readable_text, ReadOptions, RecordSink, Warning};
 use crate::model::{Contribution, Event, Language, Person, SourceLocation};
 use crate::text::{slugify, squash_whitespace};
@@ -297,7 +297,10 @@ pub fn record_from_object(
     match object.remove("duration_minutes") {
         None | Some(Value::Null) => {}
         Some(Value::Number(number)) => match number.as_u64().map(u32::try_from) {
-            Some(Ok(minutes)) => record.duration_minutes = Some(minutes),
+            Some(Ok(minutes)) => match checked_duration(minutes) {
+                Ok(minutes) => record.duration_minutes = Some(minutes),
+                Err(problem) => notes.push(format!("`duration_minutes` ignored: {problem}")),
+            },
             _ => notes.push(format!(
                 "`duration_minutes` {number} is out of range, ignored"
             )),
@@ -381,34 +384,46 @@ fn strings_of(object: &mut Map<String, Value>, key: &str, notes: &mut Vec<String
     }
 }
 
-/// Persons given as objects, strings, or one `;`-separated string.
+/// Persons given as objects, strings, or one `;`-separated string. Entries that hold no
+/// name (`.`, `:`, `10`) are left out and named in a note.
 fn persons_of(object: &mut Map<String, Value>, key: &str, notes: &mut Vec<String>) -> Vec<Person> {
+    let role = match key {
+        "authors" => "author",
+        "coauthors" => "co-author",
+        "speakers" => "speaker",
+        _ => key,
+    };
     let items = match object.remove(key) {
         None | Some(Value::Null) => return Vec::new(),
-        Some(Value::String(text)) => return parse_person_list(&text),
+        Some(Value::String(text)) => {
+            let list = parse_person_list(&text);
+            notes.extend(list.rejected_message(role));
+            return list.persons;
+        }
         Some(Value::Array(items)) => items,
         Some(_) => {
             notes.push(format!("`{key}` is not a list of persons, ignored"));
             return Vec::new();
         }
     };
-    let mut persons = Vec::with_capacity(items.len());
-    let mut unusable = 0;
+    let mut list = PersonList {
+        persons: Vec::with_capacity(items.len()),
+        rejected: Vec::new(),
+    };
     for item in items {
-        let person = match item {
-            Value::String(text) => parse_person(&text),
-            Value::Object(fields) => person_object(fields),
+        let person = match &item {
+            Value::String(text) => parse_person(text),
+            Value::Object(fields) => person_object(fields.clone()),
             _ => None,
         };
-        match person {
-            Some(person) => persons.push(person),
-            None => unusable += 1,
+        match (person, item) {
+            (Some(person), _) => list.persons.push(person),
+            (None, Value::String(text)) => list.rejected.push(text),
+            (None, other) => list.rejected.push(other.to_string()),
         }
     }
-    if unusable > 0 {
-        notes.push(format!("{unusable} unusable entries of `{key}` ignored"));
-    }
-    persons
+    notes.extend(list.rejected_message(role));
+    list.persons
 }
 
 fn person_object(mut fields: Map<String, Value>) -> Option<Person> {

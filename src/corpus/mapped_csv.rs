@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::dates::{parse_date, parse_datetime, parse_duration};
+use super::dates::{checked_duration, parse_date, parse_datetime, parse_duration};
 use super::markup::description_text;
 use super::person::parse_person_list;
 use super::{file_event, CsvHeader, ReadOptions, RecordSink, Warning};
@@ -43,6 +43,17 @@ pub enum Role {
     Authors,
     Coauthors,
     Speakers,
+}
+
+impl Role {
+    /// One person of the role, for messages (`speaker`).
+    pub fn noun(self) -> &'static str {
+        match self {
+            Role::Authors => "author",
+            Role::Coauthors => "co-author",
+            Role::Speakers => "speaker",
+        }
+    }
 }
 
 /// Columns of one group of persons.
@@ -274,14 +285,28 @@ fn read_row(
         .start
         .map(|start| start.date())
         .or_else(|| cell(&mapping.day).and_then(parse_date));
-    record.duration_minutes = cell(&mapping.duration).and_then(|text| {
-        text.trim()
+    if let Some(text) = cell(&mapping.duration) {
+        let minutes = text
+            .trim()
             .parse::<u32>()
             .ok()
-            .or_else(|| parse_duration(text))
-    });
+            .or_else(|| parse_duration(text));
+        match minutes.map(checked_duration) {
+            Some(Ok(minutes)) => record.duration_minutes = Some(minutes),
+            Some(Err(problem)) => sink.warning(Warning::note(
+                file,
+                line,
+                format!("duration `{text}` ignored: {problem}"),
+            )),
+            None => sink.warning(Warning::note(
+                file,
+                line,
+                format!("duration `{text}` is not a duration, ignored"),
+            )),
+        }
+    }
     for columns in &mapping.persons {
-        let persons = persons_of(header, row, columns);
+        let persons = persons_of(header, row, columns, line, file, sink);
         match columns.role {
             Role::Authors => record.authors.extend(persons),
             Role::Coauthors => record.coauthors.extend(persons),
@@ -291,15 +316,26 @@ fn read_row(
     sink.record(record);
 }
 
-fn persons_of(header: &CsvHeader, row: &[&str], columns: &PersonColumns) -> Vec<Person> {
+fn persons_of(
+    header: &CsvHeader,
+    row: &[&str],
+    columns: &PersonColumns,
+    line: usize,
+    file: &str,
+    sink: &mut dyn RecordSink,
+) -> Vec<Person> {
     let cell = |name: &str| -> Option<String> {
         let value = squash_whitespace(row.get(header.position(name)?)?);
         (!value.is_empty()).then_some(value)
     };
     if let Some(names) = &columns.names {
-        return cell(names)
+        let list = cell(names)
             .map(|text| parse_person_list(&text))
             .unwrap_or_default();
+        if let Some(message) = list.rejected_message(columns.role.noun()) {
+            sink.warning(Warning::note(file, line, message));
+        }
+        return list.persons;
     }
     let numbered = |pattern: &Option<String>, n: usize| -> Option<String> {
         pattern.as_ref().map(|p| p.replace("{n}", &n.to_string()))

@@ -1,5 +1,7 @@
 //! Person lists as exports print them: `LASTNAME, First (Affiliation); Dr OTHER, Name`.
-//! A `;` or `,` inside parentheses belongs to the affiliation, never splits persons.
+//! A `;` or `,` inside parentheses belongs to the affiliation, never splits persons. An entry
+//! that holds no name (`,`, `()`, `(LAL` cut off by a page) is not a person: the readers
+//! report it and leave it out.
 
 use crate::model::Person;
 
@@ -22,12 +24,47 @@ const HONORIFICS: &[&str] = &[
     "Mlle",
 ];
 
-/// Split a person list on `;` outside parentheses and parse each person; empty items dropped.
-pub fn parse_person_list(text: &str) -> Vec<Person> {
-    split_outside_parentheses(text, ';')
-        .into_iter()
-        .filter_map(|item| parse_person(&item))
-        .collect()
+/// A person list read: the persons, and the entries that hold no name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonList {
+    pub persons: Vec<Person>,
+    /// Entries that are not names (`,`, `()`, `(LAL`), as written.
+    pub rejected: Vec<String>,
+}
+
+impl PersonList {
+    /// The warning text for the rejected entries of a `role` list (`speaker`), if any.
+    pub fn rejected_message(&self, role: &str) -> Option<String> {
+        if self.rejected.is_empty() {
+            return None;
+        }
+        let entries: Vec<String> = self
+            .rejected
+            .iter()
+            .map(|entry| format!("`{entry}`"))
+            .collect();
+        let (count, noun) = match self.rejected.len() {
+            1 => ("1".to_string(), "entry is not a name"),
+            n => (n.to_string(), "entries are not names"),
+        };
+        Some(format!(
+            "{count} {role} {noun}, ignored: {}",
+            entries.join(", ")
+        ))
+    }
+}
+
+/// Split a person list on `;` outside parentheses and parse each person; empty items (a
+/// doubled `;`) are dropped, entries holding no name are kept aside in `rejected`.
+pub fn parse_person_list(text: &str) -> PersonList {
+    let mut list = PersonList::default();
+    for item in split_outside_parentheses(text, ';') {
+        match parse_person(&item) {
+            Some(person) => list.persons.push(person),
+            None => list.rejected.push(item),
+        }
+    }
+    list
 }
 
 /// Split on `separator` where it is not inside `(…)`.
@@ -57,12 +94,17 @@ pub fn split_outside_parentheses(text: &str, separator: char) -> Vec<String> {
 
 /// `Dr VUILLAUME, Thomas (LAPP, CNRS)` → title `Dr`, last `VUILLAUME`, first `Thomas`,
 /// affiliation `LAPP, CNRS`. Without a comma the name is `First Last` (CSV exports).
+/// `None` when the text holds no name: no letter outside the affiliation, or a parenthesis
+/// left open or closed in the name (`(LAL`).
 pub fn parse_person(text: &str) -> Option<Person> {
     let text = text.trim().trim_end_matches(['.', ',']).trim();
     if text.is_empty() {
         return None;
     }
     let (name, affiliation) = split_affiliation(text);
+    if !name.chars().any(char::is_alphabetic) || name.contains(['(', ')']) {
+        return None;
+    }
     let (title, name) = split_honorific(name);
     let (last_name, first_name) = match name.split_once(',') {
         Some((last, first)) => (last.trim().to_string(), first.trim().to_string()),
@@ -123,7 +165,8 @@ mod tests {
 
     #[test]
     fn semicolon_inside_affiliation_is_one_person() {
-        let persons = parse_person_list("CRÉPÉ-RENAUDIN, Sabine (LPSC Grenoble; IN2P3-CNRS)");
+        let persons =
+            parse_person_list("CRÉPÉ-RENAUDIN, Sabine (LPSC Grenoble; IN2P3-CNRS)").persons;
         assert_eq!(persons.len(), 1);
         assert_eq!(persons[0].last_name, "CRÉPÉ-RENAUDIN");
         assert_eq!(persons[0].first_name, "Sabine");
@@ -137,13 +180,29 @@ mod tests {
     fn honorifics_and_missing_affiliation() {
         let persons = parse_person_list(
             "JACQUEMONT, Mikaël; Dr VUILLAUME, Thomas (LAPP, CNRS); Prof. LAMBERT, Patrick (LISTIC)",
-        );
+        )
+        .persons;
         assert_eq!(persons.len(), 3);
         assert_eq!(persons[0].affiliation, None);
         assert_eq!(persons[1].title.as_deref(), Some("Dr"));
         assert_eq!(persons[1].last_name, "VUILLAUME");
         assert_eq!(persons[1].affiliation.as_deref(), Some("LAPP, CNRS"));
         assert_eq!(persons[2].title.as_deref(), Some("Prof."));
+    }
+
+    #[test]
+    fn entries_without_a_name_are_rejected_not_persons() {
+        let list = parse_person_list("; , () ;; (LAL");
+        assert_eq!(list.persons, []);
+        // Persons are split on `;` only: `, ()` is one entry.
+        assert_eq!(list.rejected, [", ()", "(LAL"]);
+        assert_eq!(
+            list.rejected_message("speaker").as_deref(),
+            Some("2 speaker entries are not names, ignored: `, ()`, `(LAL`")
+        );
+        let list = parse_person_list("GHOSH, Aishik (LAL); 42 (LAL)");
+        assert_eq!(list.persons.len(), 1);
+        assert_eq!(list.rejected, ["42 (LAL)"]);
     }
 
     #[test]

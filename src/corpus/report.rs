@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::dates::{is_date_footer, parse_schedule};
+use super::dates::{is_date_footer, read_schedule_line, ScheduleLine};
 use super::latex::math_to_text;
 use super::person::parse_person_list;
 use super::{file_event, ReadOptions, Warning};
@@ -232,6 +232,10 @@ fn title_of(chunk: &[(usize, &str)]) -> Option<String> {
             }
             continue;
         }
+        if paragraph.is_empty() && read_schedule_line(strip_decoration(trimmed)).is_some() {
+            // The title line is missing: the date line that follows it is no title.
+            return None;
+        }
         if trimmed.starts_with('#') {
             if paragraph.is_empty() {
                 return Some(clean_title(trimmed));
@@ -327,6 +331,51 @@ fn parse_record(
             previous_blank = false;
             continue;
         }
+        let schedule_line = matches!(phase, Phase::BeforeTitle | Phase::AfterTitle)
+            .then(|| read_schedule_line(strip_decoration(line)))
+            .flatten();
+        if let Some(schedule_line) = schedule_line {
+            if title_lines.is_empty() {
+                // Taking the date line as the title would lose the schedule and invent a
+                // title: the record is reported instead.
+                skip(
+                    warnings,
+                    line_number,
+                    format!(
+                        "contribution {id} has no title (its date line comes first), record skipped"
+                    ),
+                );
+                return None;
+            }
+            match schedule_line {
+                ScheduleLine::Valid {
+                    schedule,
+                    duration_problem,
+                } => {
+                    record.start = Some(schedule.start);
+                    record.day = Some(schedule.start.date());
+                    record.duration_minutes = schedule.duration_minutes;
+                    if let Some(problem) = duration_problem {
+                        note(
+                            warnings,
+                            line_number,
+                            format!("duration of contribution {id} ignored: {problem}"),
+                        );
+                    }
+                }
+                ScheduleLine::Invalid { reason } => note(
+                    warnings,
+                    line_number,
+                    format!(
+                        "date line `{}` of contribution {id} ignored ({reason}), record kept without a start",
+                        truncate(strip_decoration(line), 60)
+                    ),
+                ),
+            }
+            phase = Phase::Abstract;
+            previous_blank = false;
+            continue;
+        }
         match phase {
             Phase::BeforeTitle => {
                 if line.starts_with('#') && title_lines.is_empty() {
@@ -340,20 +389,15 @@ fn parse_record(
                 }
             }
             Phase::AfterTitle => {
-                if let Some(schedule) = parse_schedule(strip_decoration(line)) {
-                    record.start = Some(schedule.start);
-                    record.day = Some(schedule.start.date());
-                    record.duration_minutes = schedule.duration_minutes;
-                    phase = Phase::Abstract;
-                } else {
-                    phase = Phase::Abstract;
-                    paragraphs.push(vec![line]);
-                }
+                phase = Phase::Abstract;
+                paragraphs.push(vec![line]);
             }
             Phase::Abstract => {
-                // A paragraph cut by a page break goes on after the footer and header.
-                let cut_by_page = continues_across_page
-                    && paragraphs.last().is_some_and(|last| !ends_sentence(last));
+                // A paragraph cut by a page break goes on after the footer and header; PDF
+                // conversion also leaves a blank line where a page broke a sentence, seen as
+                // a lowercase start after a paragraph that ends no sentence.
+                let unfinished = paragraphs.last().is_some_and(|last| !ends_sentence(last));
+                let cut_by_page = unfinished && (continues_across_page || starts_lowercase(line));
                 if (previous_blank && !cut_by_page) || paragraphs.is_empty() {
                     paragraphs.push(vec![line]);
                 } else if let Some(last) = paragraphs.last_mut() {
@@ -410,11 +454,23 @@ fn flush_label(
     let Some((label, value, line)) = label else {
         return;
     };
+    if label == Label::Id {
+        warnings.push(Warning::note(file, line, "unexpected second id line"));
+        return;
+    }
     let value = squash_whitespace(&value);
+    let mut persons = |role: &str| {
+        let list = parse_person_list(&value);
+        if let Some(message) = list.rejected_message(role) {
+            warnings.push(Warning::note(file, line, message));
+        }
+        list.persons
+    };
     match label {
-        Label::Authors => record.authors.extend(parse_person_list(&value)),
-        Label::Coauthors => record.coauthors.extend(parse_person_list(&value)),
-        Label::Speakers => record.speakers.extend(parse_person_list(&value)),
+        Label::Id => {}
+        Label::Authors => record.authors.extend(persons("author")),
+        Label::Coauthors => record.coauthors.extend(persons("co-author")),
+        Label::Speakers => record.speakers.extend(persons("speaker")),
         Label::Theme => {
             let (theme, description) = match value.split_once(" : ") {
                 Some((theme, description)) => (theme.trim(), Some(description.trim())),
@@ -432,8 +488,12 @@ fn flush_label(
                 .map(str::to_string),
         ),
         Label::Type => record.kind = (!value.is_empty()).then_some(value),
-        Label::Id => warnings.push(Warning::note(file, line, "unexpected second id line")),
     }
+}
+
+/// True when `line` starts with a lowercase letter (a sentence going on).
+fn starts_lowercase(line: &str) -> bool {
+    line.chars().next().is_some_and(char::is_lowercase)
 }
 
 fn truncate(text: &str, max_chars: usize) -> String {

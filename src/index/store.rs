@@ -31,6 +31,13 @@ pub struct FileStamp {
     pub path: String,
     pub len: u64,
     pub modified_ns: u128,
+    /// For a file added with `ingest FILE --event TITLE`: the title, so a rebuild reads it
+    /// the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_title: Option<String>,
+    /// For a file added with `ingest FILE --mapping M`: the mapping file (absolute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<String>,
 }
 
 /// What a build was made from.
@@ -78,6 +85,8 @@ impl FileStamp {
             path: stamp_path(path),
             len: metadata.len(),
             modified_ns,
+            event_title: None,
+            mapping: None,
         })
     }
 }

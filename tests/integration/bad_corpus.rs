@@ -167,10 +167,11 @@ fn a_200_mb_file_streams_in_bounded_memory() {
         "bad_corpus: ingest of {size} bytes: peak RSS {peak_mb} MB; same records alone: {baseline_mb} MB"
     );
     // One line buffer of at most 64 MiB (MAX_LINE_BYTES) above the baseline (measured:
-    // 152 MB against 75-80); reading the file whole would add its 200 MB.
+    // 152 MB against 75-80; once 20 MB more under a loaded machine, so the slack is one more
+    // line bound); reading the file whole would add its 200 MB.
     let line_bound_mb = (abstract_search::corpus::jsonl::MAX_LINE_BYTES >> 20) as u64;
     assert!(
-        peak_mb < baseline_mb + line_bound_mb + 32,
+        peak_mb < baseline_mb + 2 * line_bound_mb,
         "ingest of a {} MB file held {peak_mb} MB, {baseline_mb} MB without its long lines: not streamed",
         size >> 20
     );

@@ -109,14 +109,18 @@ fn arxiv_50k_reads_completely_with_string_ids_kept() {
     assert_eq!(format, Format::JsonLines);
     assert_eq!(count.records, 50_000);
     assert_eq!(count.keys.len(), 50_000);
-    // Nothing skipped; the only notes are author lists holding a lone `.`.
+    // Nothing skipped; the only notes are author entries that are no names (`.`, `:`, `10`).
     assert!(
         count.warnings.iter().all(|w| !w.skipped),
         "{:?}",
         count.warnings
     );
-    assert_eq!(count.warnings.len(), 5);
-    assert_eq!(count.warnings[0].line, 30021);
+    assert_eq!(count.warnings.len(), 60);
+    assert_eq!(count.warnings[0].line, 523);
+    assert_eq!(
+        count.warnings[0].message,
+        "1 author entry is not a name, ignored: `10`"
+    );
     let first = count.first.unwrap();
     assert_eq!(first.id, 1);
     assert_eq!(first.external_id.as_deref(), Some("arXiv:hep-th/9301001"));
