@@ -136,12 +136,13 @@ enum Command {
         )]
         max_in_flight: usize,
         /// Longest wait for a request head, in seconds, counted from when a connection is
-        /// idle (new, or between keep-alive requests); then the connection is closed.
+        /// idle (new, or between keep-alive requests); then the connection is closed; at
+        /// least 1.
         #[arg(
             long,
             default_value_t = api::server::DEFAULT_HEADER_TIMEOUT.as_secs(),
             env = "ABSTRACT_SEARCH_HEADER_TIMEOUT",
-            value_parser = clap::value_parser!(u64).range(1..)
+            value_parser = at_least_one::<u64>
         )]
         header_timeout: u64,
         /// Address users reach the search page at (`https://search.example.org`), for the

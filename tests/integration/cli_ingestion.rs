@@ -272,6 +272,18 @@ fn serve_refuses_nonsense_settings_before_starting() {
             ["--cors-origin", "https://example.org/path"],
             "`https://example.org/path` is not an origin",
         ),
+        (
+            ["--header-timeout", "0"],
+            "invalid value '0' for '--header-timeout <HEADER_TIMEOUT>': must be at least 1",
+        ),
+        (
+            ["--public-url", "search.example.org"],
+            "invalid value 'search.example.org' for '--public-url <PUBLIC_URL>': expected an absolute http:// or https:// URL",
+        ),
+        (
+            ["--time-zone", "Mars/Olympus"],
+            "invalid value 'Mars/Olympus' for '--time-zone <TIME_ZONE>'",
+        ),
     ] {
         let output = run(&[&["serve", "--addr", "127.0.0.1:0"][..], &args[..]].concat());
         assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
