@@ -192,6 +192,30 @@ impl FacetTable {
         Ok(FacetTable { facets })
     }
 
+    /// `filters` with each ticked value that is no value of its facet replaced by the one
+    /// value it equals with case and accents ignored (`lab=lal` is `LAL`); values that
+    /// match none, or several, stay as given (and match nothing, or exactly).
+    pub fn canonical_filters(&self, filters: &Filters) -> Filters {
+        let fold = |text: &str| crate::text::fold_accents(text).to_lowercase();
+        let mut canonical = Filters::default();
+        for facet in FacetName::ALL {
+            let values = &self.of(facet).values;
+            for value in filters.get(facet) {
+                if values.binary_search(value).is_ok() {
+                    canonical.push(facet, value.clone());
+                    continue;
+                }
+                let folded = fold(value);
+                let mut equal = values.iter().filter(|known| fold(known) == folded);
+                match (equal.next(), equal.next()) {
+                    (Some(only), None) => canonical.push(facet, only.clone()),
+                    _ => canonical.push(facet, value.clone()),
+                }
+            }
+        }
+        canonical
+    }
+
     fn of(&self, name: FacetName) -> &FacetValues {
         self.facets
             .iter()

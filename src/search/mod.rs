@@ -142,6 +142,7 @@ impl Engine {
     /// `request` (its text, page and sort are not used), at most `facet_limit` values
     /// per facet as in a search.
     pub fn facets(&self, request: &SearchRequest) -> Result<(u64, FacetCounts), SearchError> {
+        let request = &*self.canonical_request(request);
         let searcher = self.reader.searcher();
         let base = self.with_request_filters(Box::new(AllQuery), request);
         let query = facets::filtered(base.as_ref(), &request.filters, None, &self.fields);
@@ -167,6 +168,7 @@ impl Engine {
         contains: Option<&str>,
         limit: Option<usize>,
     ) -> Result<Vec<FacetCount>, SearchError> {
+        let request = &*self.canonical_request(request);
         let searcher = self.reader.searcher();
         let base = self.with_request_filters(Box::new(AllQuery), request);
         let mut counts = facets::count_facets(
@@ -194,6 +196,7 @@ impl Engine {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         request.validate_window()?;
+        let request = &*self.canonical_request(request);
         let searcher = self.reader.searcher();
         let parsed = parse_user_query(&request.q);
         let mut analyzers = self.analyzers.clone();
@@ -290,6 +293,20 @@ impl Engine {
         })
     }
 
+    /// `request` with its facet values as the index spells them (`lab=lal` → `LAL`).
+    fn canonical_request<'r>(
+        &self,
+        request: &'r SearchRequest,
+    ) -> std::borrow::Cow<'r, SearchRequest> {
+        if request.filters.active().next().is_none() {
+            return std::borrow::Cow::Borrowed(request);
+        }
+        std::borrow::Cow::Owned(SearchRequest {
+            filters: self.facet_table.canonical_filters(&request.filters),
+            ..request.clone()
+        })
+    }
+
     /// `query` AND the time window AND the speaker names of `request`.
     fn with_request_filters(
         &self,
@@ -316,7 +333,12 @@ impl Engine {
                 .speakers
                 .iter()
                 .map(|name| -> (Occur, Box<dyn Query>) {
-                    let terms: Vec<(usize, Term)> = crate::analysis::analyze(&mut analyzer, name)
+                    // `GHOSH, Aishik`, the report's own format, is indexed `Aishik GHOSH`.
+                    let name = match name.split_once(',') {
+                        Some((last, first)) => format!("{first} {last}"),
+                        None => name.clone(),
+                    };
+                    let terms: Vec<(usize, Term)> = crate::analysis::analyze(&mut analyzer, &name)
                         .into_iter()
                         .filter(|token| token.position_length <= 1)
                         .map(|token| {

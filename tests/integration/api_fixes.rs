@@ -306,3 +306,35 @@ async fn openapi_describes_every_parameter_and_status() {
         .unwrap();
     assert!(matching.contains("`none`"), "{matching}");
 }
+
+fn sorted_hit_ids(body: &Value) -> Vec<u64> {
+    let mut ids: Vec<u64> = body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["id"].as_u64().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test]
+async fn facet_values_and_speaker_names_as_people_type_them() {
+    // The five LAL contributions, whatever the case of `lal`.
+    for uri in [
+        "/api/search?lab=LAL",
+        "/api/search?lab=lal",
+        "/api/search?lab=Lal",
+    ] {
+        let (status, body) = get(uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(sorted_hit_ids(&body), [3, 4, 7, 17, 22], "{uri}");
+    }
+    let (_, facets) = get("/api/facets?lab=lal").await;
+    assert_eq!(facets["total"], 5);
+    // The report prints speakers `GHOSH, Aishik`; the filter takes that form too.
+    let (_, by_name) = get("/api/search?speaker=Aishik+Ghosh").await;
+    let (_, as_printed) = get("/api/search?speaker=GHOSH%2C+Aishik").await;
+    assert!(by_name["total"].as_u64().unwrap() > 0);
+    assert_eq!(sorted_hit_ids(&as_printed), sorted_hit_ids(&by_name));
+}
