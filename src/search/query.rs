@@ -137,7 +137,11 @@ pub fn parse_user_query(text: &str) -> ParsedQuery {
                 }
                 chars.next();
             }
-            (text[start..end].to_string(), false)
+            let word = &text[start..end];
+            (
+                undotted_acronym(word).unwrap_or_else(|| word.to_string()),
+                false,
+            )
         };
         if !clause_text.chars().any(char::is_alphanumeric) {
             continue;
@@ -478,6 +482,26 @@ fn has_overlong_word(text: &str) -> bool {
     tokens
         .iter()
         .any(|token| token.text.len() >= analysis::MAX_TOKEN_BYTES)
+}
+
+/// `A.I.`, `U.S.A`: capitals each followed by a dot (the last one optionally), written
+/// without the dots, so the acronym is searched (`AI`) rather than its letters as words
+/// (`a`, `i`, which matched the pronoun "I").
+fn undotted_acronym(word: &str) -> Option<String> {
+    let mut letters = String::new();
+    let mut chars = word.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !c.is_uppercase() {
+            return None;
+        }
+        letters.push(c);
+        match chars.next() {
+            Some('.') => {}
+            None => break,
+            Some(_) => return None,
+        }
+    }
+    (letters.chars().count() >= 2).then_some(letters)
 }
 
 /// An acronym as typed: two letters or more, all capitals, and nothing but letters and
@@ -894,6 +918,21 @@ mod tests {
         }
         assert!(parse_user_query("-").is_empty());
         assert!(parse_user_query("\"").is_empty());
+    }
+
+    #[test]
+    fn dotted_acronyms_are_one_word() {
+        assert_eq!(
+            texts(&parse_user_query("A.I. use")),
+            [
+                ("AI", false, Requirement::Default),
+                ("use", false, Requirement::Default)
+            ]
+        );
+        assert_eq!(undotted_acronym("U.S.A"), Some("USA".to_string()));
+        for not_one in ["A.", "a.i.", "AI", "A.Io", "e.g.", "A..I"] {
+            assert_eq!(undotted_acronym(not_one), None, "{not_one}");
+        }
     }
 
     #[test]

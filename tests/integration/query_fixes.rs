@@ -204,3 +204,10 @@ fn marks_never_span_an_unbalanced_parenthesis() {
         "{html}"
     );
 }
+
+#[test]
+fn a_dotted_acronym_is_the_acronym_not_its_letters() {
+    // `A.I.` matched the pronoun "I" as a word; it is `AI` (32's title).
+    assert_eq!(hit_ids("A.I."), hit_ids("AI"));
+    assert!(hit_ids("A.I.").contains(&32));
+}
