@@ -259,11 +259,31 @@ const KINDS: [AnalyzerKind; 3] = [
     AnalyzerKind::Plain,
 ];
 
+/// One alternative of a clause before it becomes a query.
+enum Alternative {
+    /// A term, or a phrase of terms at relative positions, all of one field, weighted.
+    Terms {
+        terms: Vec<(usize, Term)>,
+        boost: f32,
+    },
+    /// A typo-tolerant or prefix match, or nothing.
+    Other(Box<dyn Query>),
+}
+
+impl Alternative {
+    fn into_query(self) -> Box<dyn Query> {
+        match self {
+            Alternative::Terms { terms, boost } => term_sequence_query(terms, boost),
+            Alternative::Other(query) => query,
+        }
+    }
+}
+
 /// One clause on its way to becoming a query: its alternatives and what to highlight.
 struct ClauseParts {
     /// The alternatives that can match: a term or phrase some field of its analyzer lacks
     /// is left out, as it would add nothing.
-    alternatives: Vec<Box<dyn Query>>,
+    alternatives: Vec<Alternative>,
     /// Some analyzer made terms of the clause (even if no field has them).
     analyzed: bool,
     patterns: Vec<Pattern>,
@@ -273,6 +293,31 @@ struct ClauseParts {
     dropped_by: Vec<Language>,
     /// A word of the clause is too long to be indexed: the clause matches nothing.
     overlong: bool,
+}
+
+impl ClauseParts {
+    /// Add `terms` (all of one field) weighted by `boost`. A sequence the clause already
+    /// searches only has its weight raised: synonyms and analyzers reach the same terms
+    /// (`energy` and its synonym `énergie` have one English stem, searched in two fields
+    /// with three weights), and one posting list read with the summed weight scores the
+    /// same, as BM25 is linear in the weight, for a third of the reading.
+    fn add_terms(&mut self, terms: Vec<(usize, Term)>, boost: f32) {
+        if merge_repeated_terms() {
+            for alternative in &mut self.alternatives {
+                if let Alternative::Terms {
+                    terms: known,
+                    boost: known_boost,
+                } = alternative
+                {
+                    if *known == terms {
+                        *known_boost += boost;
+                        return;
+                    }
+                }
+            }
+        }
+        self.alternatives.push(Alternative::Terms { terms, boost });
+    }
 }
 
 /// Build the tantivy query for `parsed`. `searcher` answers whether a word exists at all
@@ -354,7 +399,8 @@ pub fn build_query(
     for part in &mut parts {
         // A word no field has still matches nothing (rather than being dropped).
         if part.analyzed && part.alternatives.is_empty() {
-            part.alternatives.push(Box::new(EmptyQuery));
+            part.alternatives
+                .push(Alternative::Other(Box::new(EmptyQuery)));
         }
     }
 
@@ -400,11 +446,17 @@ pub fn build_query(
                 clause_parts
                     .alternatives
                     .into_iter()
-                    .map(|query| (Occur::Should, query))
+                    .map(|alternative| (Occur::Should, alternative.into_query()))
                     .collect(),
             ))
         } else {
-            Box::new(AlternativesQuery::new(clause_parts.alternatives))
+            Box::new(AlternativesQuery::new(
+                clause_parts
+                    .alternatives
+                    .into_iter()
+                    .map(Alternative::into_query)
+                    .collect(),
+            ))
         };
         match clause.requirement {
             Requirement::Excluded => {
@@ -610,6 +662,15 @@ fn keep_absent_terms() -> bool {
 #[cfg(test)]
 use tests::keep_absent_terms;
 
+/// Repeated term sequences of a clause are merged, except in the test that checks merging
+/// changes no result.
+#[cfg(not(test))]
+fn merge_repeated_terms() -> bool {
+    true
+}
+#[cfg(test)]
+use tests::merge_repeated_terms;
+
 /// Search `terms` (one analyzer's output) in that analyzer's fields, weighted by `weight`;
 /// fields lacking one of the terms are left out.
 fn add_sequence(
@@ -630,9 +691,7 @@ fn add_sequence(
             .iter()
             .all(|(_, term)| frequencies.can_match(term))
         {
-            parts
-                .alternatives
-                .push(term_sequence_query(field_terms, boost * weight));
+            parts.add_terms(field_terms, boost * weight);
         }
     }
     parts.patterns.push(Pattern::Terms {
@@ -849,10 +908,12 @@ fn add_approximate(
         let distance = if length >= TWO_TYPOS_FROM { 2 } else { 1 };
         for (field, boost) in text_fields {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &word), distance, true);
-            parts.alternatives.push(Box::new(BoostQuery::new(
-                Box::new(fuzzy),
-                FUZZY_WEIGHT * boost,
-            )));
+            parts
+                .alternatives
+                .push(Alternative::Other(Box::new(BoostQuery::new(
+                    Box::new(fuzzy),
+                    FUZZY_WEIGHT * boost,
+                ))));
         }
         parts.patterns.push(Pattern::Fuzzy {
             word: word.clone(),
@@ -862,10 +923,12 @@ fn add_approximate(
     if prefix && length >= PREFIX_FROM {
         for (field, boost) in text_fields {
             let prefix_query = PrefixQuery::new(&Term::from_field_text(field, &word));
-            parts.alternatives.push(Box::new(BoostQuery::new(
-                Box::new(prefix_query),
-                PREFIX_WEIGHT * boost,
-            )));
+            parts
+                .alternatives
+                .push(Alternative::Other(Box::new(BoostQuery::new(
+                    Box::new(prefix_query),
+                    PREFIX_WEIGHT * boost,
+                ))));
         }
         parts.patterns.push(Pattern::Prefix { prefix: word });
     }
@@ -885,6 +948,14 @@ mod tests {
 
     pub(super) fn keep_absent_terms() -> bool {
         KEEP_ABSENT_TERMS.with(Cell::get)
+    }
+
+    thread_local! {
+        static MERGE_REPEATED_TERMS: Cell<bool> = const { Cell::new(true) };
+    }
+
+    pub(super) fn merge_repeated_terms() -> bool {
+        MERGE_REPEATED_TERMS.with(Cell::get)
     }
 
     fn texts(parsed: &ParsedQuery) -> Vec<(&str, bool, Requirement)> {
@@ -1039,6 +1110,111 @@ mod tests {
         assert!(
             terms_pruned * 2 < terms_kept,
             "{terms_pruned} of {terms_kept} terms kept"
+        );
+    }
+
+    /// Searching a repeated term sequence once with the summed weight finds the same
+    /// documents in the same order (but for ties) with the same scores up to rounding:
+    /// synonyms that stem like the word (`energy` ↔ `énergie`), several-word synonyms
+    /// (`Monte Carlo` ↔ `MC`), phrases, exclusions, joins, splits, typos, prefixes,
+    /// French words, stop words and a word of no record.
+    #[test]
+    fn merging_repeated_terms_changes_no_result() {
+        let (searcher, fields, synonyms) = seed_searcher();
+        let mut terms_separate = 0;
+        let mut terms_merged = 0;
+        let mut hits_compared = 0;
+        for text in [
+            "energy",
+            "énergie",
+            "jet energy scale",
+            "Monte Carlo",
+            "MC simulation",
+            "detector simulation",
+            "détecteur",
+            "beam dynamics",
+            "machine learning",
+            "apprentissage automatique",
+            "réseaux de neurones",
+            "DNN",
+            "deep neural network",
+            "auto encoders",
+            "autoencoders",
+            "\"neural network\" calorimeter",
+            "\"machine learning\" -GAN",
+            "+simulation -GAN",
+            "detector xyzzy",
+            "learnign",
+            "calo",
+            "de la",
+        ] {
+            let parsed = parse_user_query(text);
+            let build = |merge: bool| {
+                MERGE_REPEATED_TERMS.with(|flag| flag.set(merge));
+                let built = build_query(
+                    &parsed,
+                    &fields,
+                    &mut Analyzers::default(),
+                    &searcher,
+                    &synonyms,
+                );
+                MERGE_REPEATED_TERMS.with(|flag| flag.set(true));
+                built
+            };
+            let (separate, merged) = (build(false), build(true));
+            assert_eq!(
+                separate.any_word.is_some(),
+                merged.any_word.is_some(),
+                "{text}"
+            );
+            assert_eq!(separate.highlight, merged.highlight, "{text}");
+            let pairs = [(&separate.all_words, &merged.all_words)]
+                .into_iter()
+                .chain(separate.any_word.as_ref().zip(merged.any_word.as_ref()));
+            for (separate_query, merged_query) in pairs {
+                terms_separate += term_count(separate_query.as_ref());
+                terms_merged += term_count(merged_query.as_ref());
+                if text == "energy" {
+                    // On the seed, the five searches of `energy` and its synonyms read two lists.
+                    let counts = (
+                        term_count(separate_query.as_ref()),
+                        term_count(merged_query.as_ref()),
+                    );
+                    assert_eq!(counts, (5, 2), "energy: terms separate, merged");
+                }
+                let ranked = |query: &dyn Query| -> Vec<(f32, tantivy::DocAddress)> {
+                    searcher
+                        .search(query, &TopDocs::with_limit(10_000).order_by_score())
+                        .expect("search")
+                };
+                let expected = ranked(separate_query.as_ref());
+                let found = ranked(merged_query.as_ref());
+                let close = |a: f32, b: f32| (a - b).abs() <= 1e-4 * a.abs().max(b.abs());
+                let expected_scores: HashMap<tantivy::DocAddress, f32> = expected
+                    .iter()
+                    .map(|&(score, address)| (address, score))
+                    .collect();
+                assert_eq!(found.len(), expected.len(), "{text}");
+                for &(score, address) in &found {
+                    let expected_score = expected_scores[&address];
+                    assert!(
+                        close(score, expected_score),
+                        "{text}: {score} vs {expected_score}"
+                    );
+                }
+                // In the merged order, the separate scores never rise but for ties.
+                for pair in found.windows(2) {
+                    let (before, after) =
+                        (expected_scores[&pair[0].1], expected_scores[&pair[1].1]);
+                    assert!(before >= after || close(before, after), "{text}: order");
+                }
+                hits_compared += found.len();
+            }
+        }
+        assert!(hits_compared > 100, "{hits_compared} hits compared");
+        assert!(
+            terms_merged < terms_separate,
+            "{terms_merged} of {terms_separate} terms kept"
         );
     }
 }
