@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
             }
             let q = (!request.q.trim().is_empty()).then_some(request.q.as_str());
             engine
-                .facet_values(FacetName::Lab, &request.filters, q, Some(10))
+                .facet_values(FacetName::Lab, &request, q, Some(10))
                 .expect("facet values answer");
         }
         Err(SearchError::InvalidParameter { parameter, .. }) => assert!(!parameter.is_empty()),
