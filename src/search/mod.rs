@@ -23,8 +23,9 @@ use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 pub use error::SearchError;
 pub use request::{FacetName, Filters, SearchRequest, Sort};
@@ -115,11 +116,11 @@ impl Engine {
         searcher: &Searcher,
         address: DocAddress,
     ) -> Result<Contribution, SearchError> {
-        let document: TantivyDocument = searcher.doc(address)?;
-        let json = document
-            .get_first(self.fields.record)
-            .and_then(|value| value.as_str())
-            .unwrap_or("{}");
+        let StoredTexts(texts) = searcher.doc(address)?;
+        let json = texts
+            .iter()
+            .find(|(field, _)| *field == self.fields.record)
+            .map_or("{}", |(_, text)| text.as_str());
         Ok(serde_json::from_str(json)?)
     }
 
@@ -453,6 +454,25 @@ impl Engine {
             hits: Vec::new(),
             facets,
         }
+    }
+}
+
+/// The stored fields of a document, read without building a `TantivyDocument` (which copies
+/// each value once more into its own arena). Every stored field of our schema (`key`,
+/// `record`) is text; a stored field of another type would fail here, in every test that
+/// fetches a record.
+struct StoredTexts(Vec<(Field, String)>);
+
+impl DocumentDeserialize for StoredTexts {
+    fn deserialize<'de, D>(mut deserializer: D) -> Result<Self, DeserializeError>
+    where
+        D: DocumentDeserializer<'de>,
+    {
+        let mut texts = Vec::with_capacity(deserializer.size_hint());
+        while let Some(field_text) = deserializer.next_field::<String>()? {
+            texts.push(field_text);
+        }
+        Ok(StoredTexts(texts))
     }
 }
 
