@@ -29,7 +29,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 pub use error::SearchError;
 pub use request::{FacetName, Filters, SearchRequest, Sort};
-pub use response::{FacetCount, FacetCounts, Hit, SearchResponse};
+pub use response::{FacetCount, FacetCounts, Hit, People, SearchResponse};
 pub use synonyms::Synonyms;
 
 use crate::index::Fields;
@@ -116,6 +116,20 @@ impl Engine {
         searcher: &Searcher,
         address: DocAddress,
     ) -> Result<Contribution, SearchError> {
+        let StoredTexts(texts) = searcher.doc(address)?;
+        let json = texts
+            .iter()
+            .find(|(field, _)| *field == self.fields.record)
+            .map_or("{}", |(_, text)| text.as_str());
+        Ok(serde_json::from_str(json)?)
+    }
+
+    /// What a hit shows of the record at `address`, its people unparsed ([`People`]).
+    fn hit_record_of(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<HitRecord, SearchError> {
         let StoredTexts(texts) = searcher.doc(address)?;
         let json = texts
             .iter()
@@ -278,7 +292,7 @@ impl Engine {
         let mut highlighter = Highlighter::new(&built.highlight, analyzers);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let record = self.record_of(&searcher, address)?;
+            let record = self.hit_record_of(&searcher, address)?;
             hits.push(make_hit(record, score, &mut highlighter));
         }
         Ok(SearchResponse {
@@ -476,6 +490,30 @@ impl DocumentDeserialize for StoredTexts {
     }
 }
 
+/// The fields of a stored record (a [`Contribution`] as JSON) that a [`Hit`] shows; the
+/// others (`theme_description`, `session`, `keywords`, `source`) are skipped unparsed.
+#[derive(serde::Deserialize)]
+pub(crate) struct HitRecord {
+    event: crate::model::Event,
+    id: u64,
+    #[serde(default)]
+    external_id: Option<String>,
+    title: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    start: Option<chrono::NaiveDateTime>,
+    day: Option<chrono::NaiveDate>,
+    duration_minutes: Option<u32>,
+    #[serde(rename = "abstract")]
+    abstract_text: String,
+    authors: Box<serde_json::value::RawValue>,
+    coauthors: Box<serde_json::value::RawValue>,
+    speakers: Box<serde_json::value::RawValue>,
+    theme: Option<String>,
+    labs: Vec<String>,
+    language: Option<crate::model::Language>,
+}
+
 /// What the main pass of a search collects.
 struct MainPass {
     total: u64,
@@ -502,7 +540,7 @@ fn elapsed_ms(started: Instant) -> f64 {
 }
 
 pub(crate) fn make_hit(
-    record: Contribution,
+    record: HitRecord,
     score: Option<f32>,
     highlighter: &mut Highlighter,
 ) -> Hit {
@@ -516,9 +554,9 @@ pub(crate) fn make_hit(
         title: record.title,
         title_html,
         snippet_html,
-        speakers: record.speakers,
-        authors: record.authors,
-        coauthors: record.coauthors,
+        speakers: People::from_stored(record.speakers),
+        authors: People::from_stored(record.authors),
+        coauthors: People::from_stored(record.coauthors),
         labs: record.labs,
         theme: record.theme,
         kind: record.kind,
