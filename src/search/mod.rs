@@ -256,19 +256,33 @@ impl Engine {
         // active filter; each filtered facet needs a pass of its own (disjunctive counts).
         let browsing = parsed.is_empty();
         let unfiltered = facets::unfiltered_facets(&request.filters);
+        let pass_context = Pass {
+            searcher: &searcher,
+            statistics: query::SearchStatistics::new(&searcher, &built.doc_freqs),
+        };
         let mut matching = "all";
         let mut text_query = self.with_request_filters(built.all_words, request);
         let mut filtered =
             facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
-        let mut pass =
-            self.main_pass(&searcher, filtered.as_ref(), request, browsing, &unfiltered)?;
+        let mut pass = self.main_pass(
+            &pass_context,
+            filtered.as_ref(),
+            request,
+            browsing,
+            &unfiltered,
+        )?;
         if pass.total == 0 {
             if let Some(any_word) = built.any_word {
                 text_query = self.with_request_filters(any_word, request);
                 filtered =
                     facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
-                pass =
-                    self.main_pass(&searcher, filtered.as_ref(), request, browsing, &unfiltered)?;
+                pass = self.main_pass(
+                    &pass_context,
+                    filtered.as_ref(),
+                    request,
+                    browsing,
+                    &unfiltered,
+                )?;
                 matching = "any";
             }
         }
@@ -390,7 +404,7 @@ impl Engine {
     /// would be equal.
     fn main_pass(
         &self,
-        searcher: &Searcher,
+        pass: &Pass<'_>,
         query: &dyn Query,
         request: &SearchRequest,
         browsing: bool,
@@ -403,8 +417,11 @@ impl Engine {
             (sort, _) => sort,
         };
         let (total, top, fruits) = if sort == Sort::Relevance {
-            let (total, top, fruits) =
-                searcher.search(query, &(Count, collector.order_by_score(), counter.clone()))?;
+            let (total, top, fruits) = pass.searcher.search_with_statistics_provider(
+                query,
+                &(Count, collector.order_by_score(), counter.clone()),
+                &pass.statistics,
+            )?;
             let top = top
                 .into_iter()
                 .map(|(score, address)| (Some(score), address))
@@ -430,8 +447,11 @@ impl Engine {
                     }
                 }
             });
-            let (total, top, fruits) =
-                searcher.search(query, &(Count, by_programme, counter.clone()))?;
+            let (total, top, fruits) = pass.searcher.search_with_statistics_provider(
+                query,
+                &(Count, by_programme, counter.clone()),
+                &pass.statistics,
+            )?;
             let top = top
                 .into_iter()
                 .map(|(_, address)| (None, address))
@@ -512,6 +532,12 @@ pub(crate) struct HitRecord {
     theme: Option<String>,
     labs: Vec<String>,
     language: Option<crate::model::Language>,
+}
+
+/// The searcher of a search and the BM25 statistics its built query looked up.
+struct Pass<'a> {
+    searcher: &'a Searcher,
+    statistics: query::SearchStatistics<'a>,
 }
 
 /// What the main pass of a search collects.
