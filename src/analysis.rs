@@ -231,7 +231,8 @@ pub fn plain_form(word: &str, plain: &mut TextAnalyzer, out: &mut String) -> boo
         if word.len() >= MAX_TOKEN_BYTES {
             return false;
         }
-        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        out.push_str(word);
+        out.make_ascii_lowercase();
         return true;
     }
     let mut stream = plain.token_stream(word);

@@ -438,6 +438,13 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             let response = engine.search(&request)?;
             let mut out = std::io::stdout().lock();
             if json {
+                // Parsed, people are laid out like the rest of the pretty output (the API
+                // copies them as stored: see search::People).
+                for hit in &response.hits {
+                    for people in [&hit.speakers, &hit.authors, &hit.coauthors] {
+                        people.persons();
+                    }
+                }
                 serde_json::to_writer_pretty(&mut out, &response)?;
                 writeln!(out)?;
                 return Ok(ExitCode::SUCCESS);

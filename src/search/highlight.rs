@@ -5,8 +5,7 @@
 //! exactly once; `<mark>` is the only markup. Offsets are bytes of the Rust string and every
 //! cut falls on a character boundary.
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{TextAnalyzer, Token};
 
 use super::query::{AnalyzerKind, Analyzers, Pattern};
@@ -19,20 +18,48 @@ pub const SNIPPET_CHARS: usize = 240;
 /// Append `text` to `out`, HTML-escaped. Control characters a record may carry (form feeds
 /// from PDF conversion, terminal escapes) are display noise: tabs and carriage returns become
 /// spaces, line feeds stay, the others are dropped, so our HTML holds none.
+///
+/// Runs of ordinary characters are copied whole: only the bytes that need work stop the scan
+/// (the five HTML specials, ASCII controls and DEL, and `0xC2` followed by `0x80..=0x9F`,
+/// which is U+0080–U+009F, the other characters `char::is_control` is true of).
+/// `escape_html_into_by_char` in the tests is the oracle.
 pub fn escape_html_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push('\n'),
-            '\t' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            _ => out.push(c),
+    let bytes = text.as_bytes();
+    out.reserve(text.len());
+    let mut run_start = 0;
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        let width = match byte {
+            b'&' | b'<' | b'>' | b'"' | b'\'' | b'\t' | b'\r' => 1,
+            b'\n' => 0,
+            0x00..=0x1F | 0x7F => 1,
+            0xC2 if bytes
+                .get(index + 1)
+                .is_some_and(|next| (0x80..=0x9F).contains(next)) =>
+            {
+                2
+            }
+            _ => 0,
+        };
+        if width == 0 {
+            index += 1;
+            continue;
         }
+        out.push_str(&text[run_start..index]);
+        match byte {
+            b'&' => out.push_str("&amp;"),
+            b'<' => out.push_str("&lt;"),
+            b'>' => out.push_str("&gt;"),
+            b'"' => out.push_str("&quot;"),
+            b'\'' => out.push_str("&#39;"),
+            b'\t' | b'\r' => out.push(' '),
+            _ => {}
+        }
+        index += width;
+        run_start = index;
     }
+    out.push_str(&text[run_start..]);
 }
 
 /// `text` HTML-escaped.
@@ -125,11 +152,13 @@ pub struct Highlighter<'a> {
     /// In `Language::ALL` order.
     languages: [KindPatterns<'a>; 2],
     /// Reused buffers: the word tokens of the current text, the plain tokens that may match
-    /// (the first `candidate_count` of `candidates`; their strings are reused), a form.
+    /// (the first `candidate_count` of `candidates`; their strings are reused), their
+    /// language forms (likewise, the first `language_token_count`), a form.
     words: analysis::WordTokens,
     candidates: Vec<Token>,
     candidate_count: usize,
     language_tokens: Vec<Token>,
+    language_token_count: usize,
     form: String,
 }
 
@@ -146,6 +175,7 @@ impl<'a> Highlighter<'a> {
             candidates: Vec::new(),
             candidate_count: 0,
             language_tokens: Vec::new(),
+            language_token_count: 0,
             form: String::new(),
         }
     }
@@ -191,7 +221,7 @@ impl<'a> Highlighter<'a> {
             let analyzer = self
                 .analyzers
                 .get(AnalyzerKind::Language(Language::ALL[index]));
-            self.language_tokens.clear();
+            self.language_token_count = 0;
             for token in candidates {
                 if !token
                     .text
@@ -201,20 +231,21 @@ impl<'a> Highlighter<'a> {
                 {
                     continue;
                 }
-                let form = cached_language_form(index, analyzer, text, token);
-                if let Some(form) = form {
-                    self.language_tokens.push(Token {
-                        offset_from: token.offset_from,
-                        offset_to: token.offset_to,
-                        position: token.position,
-                        text: form,
-                        position_length: token.position_length,
-                    });
+                if self.language_token_count == self.language_tokens.len() {
+                    self.language_tokens.push(Token::default());
+                }
+                let language_token = &mut self.language_tokens[self.language_token_count];
+                if cached_language_form(index, analyzer, text, token, &mut language_token.text) {
+                    language_token.offset_from = token.offset_from;
+                    language_token.offset_to = token.offset_to;
+                    language_token.position = token.position;
+                    language_token.position_length = token.position_length;
+                    self.language_token_count += 1;
                 }
             }
             collect_spans(
                 text,
-                &self.language_tokens,
+                &self.language_tokens[..self.language_token_count],
                 &kind_patterns.patterns,
                 &mut spans,
             );
@@ -288,8 +319,9 @@ impl<'a> Highlighter<'a> {
 /// each).
 const MAX_CACHED_FORMS: usize = 50_000;
 
-/// Word → its analyzed form under one language (`None`: a stop word).
-type LanguageForms = HashMap<Box<str>, Option<Box<str>>>;
+/// Word → its analyzed form under one language (`None`: a stop word). Fx hashing: the keys
+/// are words of stored records, and SipHash was a tenth of highlighting.
+type LanguageForms = FxHashMap<Box<str>, Option<Box<str>>>;
 
 thread_local! {
     /// Per language (in `Language::ALL` order). A word's form depends on nothing but the word, so it is computed once per
@@ -297,24 +329,39 @@ thread_local! {
     static LANGUAGE_FORMS: std::cell::RefCell<[LanguageForms; 2]> = Default::default();
 }
 
-/// [`language_form`]'s text, from the thread's cache when the word was seen before.
+/// [`language_form`]'s text into `out` (false: a stop word, `out` unspecified), from the
+/// thread's cache when the word was seen before.
 fn cached_language_form(
     language_index: usize,
     analyzer: &mut TextAnalyzer,
     text: &str,
     plain: &Token,
-) -> Option<String> {
+    out: &mut String,
+) -> bool {
     let word = &text[plain.offset_from..plain.offset_to];
+    out.clear();
     LANGUAGE_FORMS.with_borrow_mut(|forms| {
         let forms = &mut forms[language_index];
         if let Some(form) = forms.get(word) {
-            return form.as_deref().map(str::to_string);
+            return match form {
+                Some(form) => {
+                    out.push_str(form);
+                    true
+                }
+                None => false,
+            };
         }
         let form = language_form(analyzer, text, plain).map(|token| token.text);
         if forms.len() < MAX_CACHED_FORMS {
             forms.insert(word.into(), form.as_deref().map(Box::from));
         }
-        form
+        match form {
+            Some(form) => {
+                out.push_str(&form);
+                true
+            }
+            None => false,
+        }
     })
 }
 
@@ -550,22 +597,50 @@ fn best_window(text: &str, spans: &[(usize, usize)], max_chars: usize) -> (usize
     (start, end)
 }
 
-/// Byte offset `chars` characters after `from` (or the end).
+/// Byte offset `chars` characters after `from` (a character boundary), or the end: where
+/// `text[from..].char_indices().nth(chars)` is. The best window asks this once per span, so
+/// characters are counted on bytes (an ASCII stretch is one byte per character; otherwise
+/// every byte that is not a UTF-8 continuation byte starts a character) rather than decoded.
 fn byte_offset_after_chars(text: &str, from: usize, chars: usize) -> usize {
-    text[from..]
-        .char_indices()
-        .nth(chars)
-        .map_or(text.len(), |(offset, _)| from + offset)
+    let rest = &text.as_bytes()[from..];
+    if rest[..chars.min(rest.len())].is_ascii() {
+        return if chars < rest.len() {
+            from + chars
+        } else {
+            text.len()
+        };
+    }
+    let mut seen = 0;
+    for (offset, &byte) in rest.iter().enumerate() {
+        if byte & 0xC0 != 0x80 {
+            if seen == chars {
+                return from + offset;
+            }
+            seen += 1;
+        }
+    }
+    text.len()
 }
 
 /// Start of a window about `context` characters before `at`, moved forward to a word start.
 fn start_before(text: &str, at: usize, context: usize) -> usize {
     let prefix = &text[..at];
-    let candidate = prefix
-        .char_indices()
-        .rev()
-        .nth(context)
-        .map_or(0, |(offset, _)| offset);
+    // The start of the character `context + 1` characters before `at` (0 when there are
+    // fewer): `prefix.char_indices().rev().nth(context)`, one byte per ASCII character.
+    let tail = prefix.len().min(context + 1);
+    let candidate = if prefix.as_bytes()[prefix.len() - tail..].is_ascii() {
+        if prefix.len() > context {
+            at - (context + 1)
+        } else {
+            0
+        }
+    } else {
+        prefix
+            .char_indices()
+            .rev()
+            .nth(context)
+            .map_or(0, |(offset, _)| offset)
+    };
     if candidate == 0 {
         return 0;
     }
@@ -750,6 +825,101 @@ mod tests {
             escape_html("Mesure \"R&D\" < 1 nm"),
             "Mesure &quot;R&amp;D&quot; &lt; 1 nm"
         );
+    }
+
+    /// What `escape_html_into` did before it copied runs: one character at a time.
+    fn escape_html_into_by_char(text: &str, out: &mut String) {
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                '\n' => out.push('\n'),
+                '\t' | '\r' => out.push(' '),
+                c if c.is_control() => {}
+                _ => out.push(c),
+            }
+        }
+    }
+
+    /// Texts mixing ASCII, accents, wide characters, every control character and the
+    /// characters around the C1 range (U+007F–U+00A0 share the lead byte 0xC2).
+    fn awkward_texts() -> Vec<String> {
+        let mut texts: Vec<String> = seed_records()
+            .iter()
+            .flat_map(|r| [r.title.clone(), r.abstract_text.clone()])
+            .collect();
+        let controls: String = (0u32..=0xA0).filter_map(char::from_u32).collect();
+        texts.push(controls.clone());
+        texts.push(format!("a{controls}é\u{2028}b\u{FEFF}<\"x\">&'\u{1F600}'"));
+        texts.push("« énergie » — ≥ √s calorimètre “final” \u{85}\u{9F}\u{A0}¢".repeat(9));
+        texts.push(String::new());
+        texts.push("\u{C2}\u{80}".to_string());
+        texts
+    }
+
+    #[test]
+    fn escaping_runs_equals_escaping_by_char() {
+        let mut checked = 0;
+        for text in awkward_texts() {
+            // Every suffix as well, so each special character is met at a run's start and end.
+            for (start, _) in text.char_indices().step_by(7).chain([(text.len(), ' ')]) {
+                let slice = &text[start..];
+                let mut expected = String::new();
+                escape_html_into_by_char(slice, &mut expected);
+                assert_eq!(escape_html(slice), expected, "{slice:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 1_000, "{checked} texts checked");
+        assert_eq!(escape_html("a\u{7}\u{85}b\tc\r\nd"), "ab c \nd");
+    }
+
+    #[test]
+    fn character_offsets_equal_decoding() {
+        let mut checked = 0;
+        for text in awkward_texts() {
+            let boundaries: Vec<usize> = text
+                .char_indices()
+                .map(|(offset, _)| offset)
+                .chain([text.len()])
+                .collect();
+            for &from in boundaries.iter().step_by(11) {
+                for chars in [0, 1, 2, 5, 40, 240, 241, 10_000] {
+                    let expected = text[from..]
+                        .char_indices()
+                        .nth(chars)
+                        .map_or(text.len(), |(offset, _)| from + offset);
+                    assert_eq!(
+                        byte_offset_after_chars(&text, from, chars),
+                        expected,
+                        "{chars} characters after {from} in {text:?}"
+                    );
+                    let before = text[..from]
+                        .char_indices()
+                        .rev()
+                        .nth(chars)
+                        .map_or(0, |(offset, _)| offset);
+                    let window_start = start_before(&text, from, chars);
+                    let expected_start = if before == 0 {
+                        0
+                    } else {
+                        match text[before..from].find(char::is_whitespace) {
+                            Some(space) => {
+                                let after = before + space;
+                                after + text[after..].chars().next().map_or(0, char::len_utf8)
+                            }
+                            None => from,
+                        }
+                    };
+                    assert_eq!(window_start, expected_start, "{chars} before {from}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked} offsets checked");
     }
 
     #[test]

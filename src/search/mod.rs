@@ -23,12 +23,13 @@ use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 pub use error::SearchError;
 pub use request::{FacetName, Filters, SearchRequest, Sort};
-pub use response::{FacetCount, FacetCounts, Hit, SearchResponse};
+pub use response::{FacetCount, FacetCounts, Hit, People, SearchResponse};
 pub use synonyms::Synonyms;
 
 use crate::index::Fields;
@@ -115,11 +116,25 @@ impl Engine {
         searcher: &Searcher,
         address: DocAddress,
     ) -> Result<Contribution, SearchError> {
-        let document: TantivyDocument = searcher.doc(address)?;
-        let json = document
-            .get_first(self.fields.record)
-            .and_then(|value| value.as_str())
-            .unwrap_or("{}");
+        let StoredTexts(texts) = searcher.doc(address)?;
+        let json = texts
+            .iter()
+            .find(|(field, _)| *field == self.fields.record)
+            .map_or("{}", |(_, text)| text.as_str());
+        Ok(serde_json::from_str(json)?)
+    }
+
+    /// What a hit shows of the record at `address`, its people unparsed ([`People`]).
+    fn hit_record_of(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<HitRecord, SearchError> {
+        let StoredTexts(texts) = searcher.doc(address)?;
+        let json = texts
+            .iter()
+            .find(|(field, _)| *field == self.fields.record)
+            .map_or("{}", |(_, text)| text.as_str());
         Ok(serde_json::from_str(json)?)
     }
 
@@ -241,19 +256,33 @@ impl Engine {
         // active filter; each filtered facet needs a pass of its own (disjunctive counts).
         let browsing = parsed.is_empty();
         let unfiltered = facets::unfiltered_facets(&request.filters);
+        let pass_context = Pass {
+            searcher: &searcher,
+            statistics: query::SearchStatistics::new(&searcher, &built.doc_freqs),
+        };
         let mut matching = "all";
         let mut text_query = self.with_request_filters(built.all_words, request);
         let mut filtered =
             facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
-        let mut pass =
-            self.main_pass(&searcher, filtered.as_ref(), request, browsing, &unfiltered)?;
+        let mut pass = self.main_pass(
+            &pass_context,
+            filtered.as_ref(),
+            request,
+            browsing,
+            &unfiltered,
+        )?;
         if pass.total == 0 {
             if let Some(any_word) = built.any_word {
                 text_query = self.with_request_filters(any_word, request);
                 filtered =
                     facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
-                pass =
-                    self.main_pass(&searcher, filtered.as_ref(), request, browsing, &unfiltered)?;
+                pass = self.main_pass(
+                    &pass_context,
+                    filtered.as_ref(),
+                    request,
+                    browsing,
+                    &unfiltered,
+                )?;
                 matching = "any";
             }
         }
@@ -277,7 +306,7 @@ impl Engine {
         let mut highlighter = Highlighter::new(&built.highlight, analyzers);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let record = self.record_of(&searcher, address)?;
+            let record = self.hit_record_of(&searcher, address)?;
             hits.push(make_hit(record, score, &mut highlighter));
         }
         Ok(SearchResponse {
@@ -375,7 +404,7 @@ impl Engine {
     /// would be equal.
     fn main_pass(
         &self,
-        searcher: &Searcher,
+        pass: &Pass<'_>,
         query: &dyn Query,
         request: &SearchRequest,
         browsing: bool,
@@ -388,8 +417,11 @@ impl Engine {
             (sort, _) => sort,
         };
         let (total, top, fruits) = if sort == Sort::Relevance {
-            let (total, top, fruits) =
-                searcher.search(query, &(Count, collector.order_by_score(), counter.clone()))?;
+            let (total, top, fruits) = pass.searcher.search_with_statistics_provider(
+                query,
+                &(Count, collector.order_by_score(), counter.clone()),
+                &pass.statistics,
+            )?;
             let top = top
                 .into_iter()
                 .map(|(score, address)| (Some(score), address))
@@ -415,8 +447,11 @@ impl Engine {
                     }
                 }
             });
-            let (total, top, fruits) =
-                searcher.search(query, &(Count, by_programme, counter.clone()))?;
+            let (total, top, fruits) = pass.searcher.search_with_statistics_provider(
+                query,
+                &(Count, by_programme, counter.clone()),
+                &pass.statistics,
+            )?;
             let top = top
                 .into_iter()
                 .map(|(_, address)| (None, address))
@@ -456,6 +491,55 @@ impl Engine {
     }
 }
 
+/// The stored fields of a document, read without building a `TantivyDocument` (which copies
+/// each value once more into its own arena). Every stored field of our schema (`key`,
+/// `record`) is text; a stored field of another type would fail here, in every test that
+/// fetches a record.
+struct StoredTexts(Vec<(Field, String)>);
+
+impl DocumentDeserialize for StoredTexts {
+    fn deserialize<'de, D>(mut deserializer: D) -> Result<Self, DeserializeError>
+    where
+        D: DocumentDeserializer<'de>,
+    {
+        let mut texts = Vec::with_capacity(deserializer.size_hint());
+        while let Some(field_text) = deserializer.next_field::<String>()? {
+            texts.push(field_text);
+        }
+        Ok(StoredTexts(texts))
+    }
+}
+
+/// The fields of a stored record (a [`Contribution`] as JSON) that a [`Hit`] shows; the
+/// others (`theme_description`, `session`, `keywords`, `source`) are skipped unparsed.
+#[derive(serde::Deserialize)]
+pub(crate) struct HitRecord {
+    event: crate::model::Event,
+    id: u64,
+    #[serde(default)]
+    external_id: Option<String>,
+    title: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    start: Option<chrono::NaiveDateTime>,
+    day: Option<chrono::NaiveDate>,
+    duration_minutes: Option<u32>,
+    #[serde(rename = "abstract")]
+    abstract_text: String,
+    authors: Box<serde_json::value::RawValue>,
+    coauthors: Box<serde_json::value::RawValue>,
+    speakers: Box<serde_json::value::RawValue>,
+    theme: Option<String>,
+    labs: Vec<String>,
+    language: Option<crate::model::Language>,
+}
+
+/// The searcher of a search and the BM25 statistics its built query looked up.
+struct Pass<'a> {
+    searcher: &'a Searcher,
+    statistics: query::SearchStatistics<'a>,
+}
+
 /// What the main pass of a search collects.
 struct MainPass {
     total: u64,
@@ -482,7 +566,7 @@ fn elapsed_ms(started: Instant) -> f64 {
 }
 
 pub(crate) fn make_hit(
-    record: Contribution,
+    record: HitRecord,
     score: Option<f32>,
     highlighter: &mut Highlighter,
 ) -> Hit {
@@ -496,9 +580,9 @@ pub(crate) fn make_hit(
         title: record.title,
         title_html,
         snippet_html,
-        speakers: record.speakers,
-        authors: record.authors,
-        coauthors: record.coauthors,
+        speakers: People::from_stored(record.speakers),
+        authors: People::from_stored(record.authors),
+        coauthors: People::from_stored(record.coauthors),
         labs: record.labs,
         theme: record.theme,
         kind: record.kind,

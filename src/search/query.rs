@@ -8,10 +8,12 @@
 //! are stop words in either language are optional. Typo tolerance applies to words that do not
 //! occur in the index at all, and the last word is also a prefix (search as you type).
 
-use std::collections::HashMap;
+use std::cell::RefCell;
 
+use rustc_hash::FxHashMap;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur,
+    Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -235,6 +237,52 @@ pub struct BuiltQuery {
     /// Clauses were typed but none yields a term under any analyzer (`±`, `ⅱ`): the text
     /// has nothing to search, which is not the same as browsing.
     pub no_searchable_word: bool,
+    /// The document frequencies looked up while building (every term is checked before it
+    /// is used), for [`SearchStatistics`].
+    pub doc_freqs: FxHashMap<Term, u64>,
+}
+
+/// The BM25 statistics of one search: the searcher's own numbers, but each document
+/// frequency the query builder already looked up is not looked up again in the term
+/// dictionaries, and each field's token count is summed over the segments once (tantivy
+/// asks for both once per term of the query).
+pub struct SearchStatistics<'a> {
+    searcher: &'a Searcher,
+    doc_freqs: &'a FxHashMap<Term, u64>,
+    total_tokens: RefCell<FxHashMap<Field, u64>>,
+}
+
+impl<'a> SearchStatistics<'a> {
+    /// Statistics on `searcher` knowing `doc_freqs` (a [`BuiltQuery`]'s, built on it).
+    pub fn new(searcher: &'a Searcher, doc_freqs: &'a FxHashMap<Term, u64>) -> Self {
+        SearchStatistics {
+            searcher,
+            doc_freqs,
+            total_tokens: RefCell::new(FxHashMap::default()),
+        }
+    }
+}
+
+impl Bm25StatisticsProvider for SearchStatistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(&tokens) = self.total_tokens.borrow().get(&field) {
+            return Ok(tokens);
+        }
+        let tokens = Bm25StatisticsProvider::total_num_tokens(self.searcher, field)?;
+        self.total_tokens.borrow_mut().insert(field, tokens);
+        Ok(tokens)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_docs(self.searcher)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        match self.doc_freqs.get(term) {
+            Some(&frequency) => Ok(frequency),
+            None => Bm25StatisticsProvider::doc_freq(self.searcher, term),
+        }
+    }
 }
 
 /// Weighted fields of each analyzer.
@@ -498,6 +546,7 @@ pub fn build_query(
             only_stop_words,
             overlong_words,
             no_searchable_word: false,
+            doc_freqs: frequencies.known,
         };
     }
     let no_searchable_word = !parsed.is_empty()
@@ -523,6 +572,7 @@ pub fn build_query(
         nothing_to_search: false,
         overlong_words,
         no_searchable_word,
+        doc_freqs: frequencies.known,
     }
 }
 
@@ -622,7 +672,8 @@ fn where_kept(
 /// alternative of such a term, or a phrase with one, costs a weight and a scorer for nothing.
 struct TermFrequencies<'a> {
     searcher: &'a Searcher,
-    known: HashMap<Term, u64>,
+    /// Fx hashing: SipHash of the terms was a third of these lookups.
+    known: FxHashMap<Term, u64>,
     /// Leave out alternatives with an absent term (false only in the test that checks
     /// pruning changes nothing).
     prune: bool,
@@ -632,7 +683,7 @@ impl<'a> TermFrequencies<'a> {
     fn new(searcher: &'a Searcher) -> TermFrequencies<'a> {
         TermFrequencies {
             searcher,
-            known: HashMap::new(),
+            known: FxHashMap::default(),
             prune: !keep_absent_terms(),
         }
     }
@@ -643,14 +694,19 @@ impl<'a> TermFrequencies<'a> {
         !self.prune || self.doc_freq(term) > 0
     }
 
-    /// Number of documents with `term` (0 when the lookup fails: the term is left out).
+    /// Number of documents with `term` (0 when the lookup fails: the term is left out;
+    /// only frequencies read are remembered, so the search's statistics are the searcher's).
     fn doc_freq(&mut self, term: &Term) -> u64 {
         if let Some(&frequency) = self.known.get(term) {
             return frequency;
         }
-        let frequency = self.searcher.doc_freq(term).unwrap_or(0);
-        self.known.insert(term.clone(), frequency);
-        frequency
+        match self.searcher.doc_freq(term) {
+            Ok(frequency) => {
+                self.known.insert(term.clone(), frequency);
+                frequency
+            }
+            Err(_) => 0,
+        }
     }
 }
 
@@ -730,7 +786,8 @@ fn add_span_alternatives(
                 .flatten()
         })
         .collect();
-    let mut keyer = WordKeyer::default();
+    // The request's analyzers: building new ones builds their stop-word sets, every search.
+    let mut keyer = WordKeyer::new(analyzers.english.clone(), analyzers.french.clone());
     let keys: Vec<Option<WordKey>> = words
         .iter()
         .map(|word| word.as_deref().map(|w| keyer.key(w)))
@@ -1118,6 +1175,52 @@ mod tests {
     /// synonyms that stem like the word (`energy` ↔ `énergie`), several-word synonyms
     /// (`Monte Carlo` ↔ `MC`), phrases, exclusions, joins, splits, typos, prefixes,
     /// French words, stop words and a word of no record.
+    /// Scores with the statistics the query builder looked up are bit for bit those of the
+    /// searcher's own statistics.
+    #[test]
+    fn search_statistics_give_the_searchers_scores() {
+        let (searcher, fields, synonyms) = seed_searcher();
+        let mut compared = 0;
+        for text in [
+            "calorimeter",
+            "machine learning",
+            "réseaux de neurones",
+            "\"neural network\" calorimeter",
+            "DNN -GAN",
+            "learnign",
+            "calo",
+            "de la",
+            "simulation rapide détecteur",
+        ] {
+            let built = build_query(
+                &parse_user_query(text),
+                &fields,
+                &mut Analyzers::default(),
+                &searcher,
+                &synonyms,
+            );
+            assert!(!built.doc_freqs.is_empty(), "{text}");
+            let statistics = SearchStatistics::new(&searcher, &built.doc_freqs);
+            let queries = [Some(&built.all_words), built.any_word.as_ref()];
+            for query in queries.into_iter().flatten() {
+                let collector = TopDocs::with_limit(1_000).order_by_score();
+                let expected = searcher.search(query.as_ref(), &collector).unwrap();
+                let found = searcher
+                    .search_with_statistics_provider(query.as_ref(), &collector, &statistics)
+                    .unwrap();
+                let bits =
+                    |hits: &[(f32, tantivy::DocAddress)]| -> Vec<(u32, tantivy::DocAddress)> {
+                        hits.iter()
+                            .map(|&(score, address)| (score.to_bits(), address))
+                            .collect()
+                    };
+                assert_eq!(bits(&found), bits(&expected), "{text}");
+                compared += found.len();
+            }
+        }
+        assert!(compared > 60, "{compared} hits compared");
+    }
+
     #[test]
     fn merging_repeated_terms_changes_no_result() {
         let (searcher, fields, synonyms) = seed_searcher();
@@ -1190,7 +1293,7 @@ mod tests {
                 let expected = ranked(separate_query.as_ref());
                 let found = ranked(merged_query.as_ref());
                 let close = |a: f32, b: f32| (a - b).abs() <= 1e-4 * a.abs().max(b.abs());
-                let expected_scores: HashMap<tantivy::DocAddress, f32> = expected
+                let expected_scores: std::collections::HashMap<tantivy::DocAddress, f32> = expected
                     .iter()
                     .map(|&(score, address)| (address, score))
                     .collect();

@@ -63,6 +63,11 @@ impl Default for WordKeyer {
 }
 
 impl WordKeyer {
+    /// A keyer over these analyzers (from [`analysis::language_analyzer`]).
+    pub fn new(english: TextAnalyzer, french: TextAnalyzer) -> WordKeyer {
+        WordKeyer { english, french }
+    }
+
     /// The key of one plain-analyzed word.
     pub fn key(&mut self, plain: &str) -> WordKey {
         let stem = |analyzer: &mut TextAnalyzer| {
