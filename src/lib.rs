@@ -19,6 +19,8 @@ pub mod search;
 pub mod eval;
 pub mod web;
 pub mod api;
+#[cfg(test)]
+mod testing;
 
 pub use model::{Contribution, Event, Language, Person};
 pub use search::{Engine, SearchError, SearchRequest, SearchResponse};

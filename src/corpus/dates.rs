@@ -71,6 +71,18 @@ pub fn checked_duration(minutes: u32) -> Result<u32, String> {
     Ok(minutes)
 }
 
+/// A duration cell of a CSV export: a bare number is minutes, as in Indico's own duration
+/// fields, else `30 minutes`, `1h 30m`…; the minutes, or why the cell is not believed.
+pub fn duration_cell(text: &str) -> Result<u32, String> {
+    let minutes = text
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .or_else(|| parse_duration(text))
+        .ok_or_else(|| "not a duration".to_string())?;
+    checked_duration(minutes)
+}
+
 /// What a line shaped like a schedule line (`mercredi 22 janvier 2020 11:55 (30 minutes)`)
 /// says.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 
 use std::io::Read;
 
-use super::dates::{checked_duration, parse_datetime, parse_duration};
+use super::dates::{duration_cell, parse_datetime};
 use super::markup::description_text;
 use super::person::parse_person_list;
 use super::{file_event, CsvError, CsvHeader, ReadOptions, RecordSink, Warning};
@@ -86,23 +86,12 @@ pub fn read(
             }
         }
         if let Some(text) = cell("duration") {
-            // A bare number is minutes, as in Indico's own duration fields.
-            let minutes = text
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .or_else(|| parse_duration(text));
-            match minutes.map(checked_duration) {
-                Some(Ok(minutes)) => record.duration_minutes = Some(minutes),
-                Some(Err(problem)) => sink.warning(Warning::note(
+            match duration_cell(text) {
+                Ok(minutes) => record.duration_minutes = Some(minutes),
+                Err(problem) => sink.warning(Warning::note(
                     file,
                     line,
                     format!("`Duration` `{text}` ignored: {problem}"),
-                )),
-                None => sink.warning(Warning::note(
-                    file,
-                    line,
-                    format!("`Duration` `{text}` is not a duration, ignored"),
                 )),
             }
         }

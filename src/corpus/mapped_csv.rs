@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::dates::{checked_duration, parse_date, parse_datetime, parse_duration};
+use super::dates::{duration_cell, parse_date, parse_datetime};
 use super::markup::description_text;
 use super::person::parse_person_list;
 use super::{file_event, CsvHeader, ReadOptions, RecordSink, Warning};
@@ -286,22 +286,12 @@ fn read_row(
         .map(|start| start.date())
         .or_else(|| cell(&mapping.day).and_then(parse_date));
     if let Some(text) = cell(&mapping.duration) {
-        let minutes = text
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .or_else(|| parse_duration(text));
-        match minutes.map(checked_duration) {
-            Some(Ok(minutes)) => record.duration_minutes = Some(minutes),
-            Some(Err(problem)) => sink.warning(Warning::note(
+        match duration_cell(text) {
+            Ok(minutes) => record.duration_minutes = Some(minutes),
+            Err(problem) => sink.warning(Warning::note(
                 file,
                 line,
                 format!("duration `{text}` ignored: {problem}"),
-            )),
-            None => sink.warning(Warning::note(
-                file,
-                line,
-                format!("duration `{text}` is not a duration, ignored"),
             )),
         }
     }

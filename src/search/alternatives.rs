@@ -195,21 +195,12 @@ mod tests {
     use tantivy::{DocAddress, Searcher};
 
     use super::*;
-    use crate::corpus::{parse_text, LabTable};
     use crate::index::Fields;
     use crate::search::prefix::PrefixQuery;
+    use crate::testing::seed_records;
 
     fn seed_searcher() -> (Searcher, Fields) {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/corpus/in2p3-irfu-ml-workshop-2020.md"
-        );
-        let text = std::fs::read_to_string(path).expect("the seed report is in corpus/");
-        let mut records = parse_text(&text, path, &LabTable::default())
-            .expect("the seed parses")
-            .records;
-        crate::analysis::annotate_languages(&mut records);
-        let index = crate::index::build_in_ram(&records).expect("seed indexes");
+        let index = crate::index::build_in_ram(&seed_records()).expect("seed indexes");
         let fields = Fields::from_schema(&index.schema()).expect("fields");
         (index.reader().expect("reader").searcher(), fields)
     }

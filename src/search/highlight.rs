@@ -669,26 +669,10 @@ fn cut_at_whitespace_before(text: &str, at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::annotate_languages;
-    use crate::corpus::{parse_text, LabTable};
     use crate::index::Fields;
-    use crate::model::Contribution;
     use crate::search::query::{build_query, parse_user_query};
     use crate::search::Synonyms;
-
-    fn seed_records() -> Vec<Contribution> {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/corpus/in2p3-irfu-ml-workshop-2020.md"
-        );
-        let text = std::fs::read_to_string(path).expect("the seed report is in corpus/");
-        let mut records = parse_text(&text, path, &LabTable::default())
-            .expect("the seed parses")
-            .records;
-        annotate_languages(&mut records);
-        assert_eq!(records.len(), 30);
-        records
-    }
+    use crate::testing::seed_records;
 
     /// What `Highlighter::spans` computed before it re-analyzed only candidate tokens: every
     /// analyzer over the whole text. The oracle of `spans_equal_full_analysis`.

@@ -116,12 +116,7 @@ impl Engine {
         searcher: &Searcher,
         address: DocAddress,
     ) -> Result<Contribution, SearchError> {
-        let StoredTexts(texts) = searcher.doc(address)?;
-        let json = texts
-            .iter()
-            .find(|(field, _)| *field == self.fields.record)
-            .map_or("{}", |(_, text)| text.as_str());
-        Ok(serde_json::from_str(json)?)
+        self.stored_record(searcher, address)
     }
 
     /// What a hit shows of the record at `address`, its people unparsed ([`People`]).
@@ -130,6 +125,15 @@ impl Engine {
         searcher: &Searcher,
         address: DocAddress,
     ) -> Result<HitRecord, SearchError> {
+        self.stored_record(searcher, address)
+    }
+
+    /// The stored JSON record at `address`, read as `T` (all of it, or what a hit shows).
+    fn stored_record<T: serde::de::DeserializeOwned>(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<T, SearchError> {
         let StoredTexts(texts) = searcher.doc(address)?;
         let json = texts
             .iter()

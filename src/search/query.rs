@@ -1081,14 +1081,8 @@ mod tests {
 
     fn seed_searcher() -> (Searcher, Fields, Synonyms) {
         let root = env!("CARGO_MANIFEST_DIR");
-        let path = format!("{root}/corpus/in2p3-irfu-ml-workshop-2020.md");
-        let text = std::fs::read_to_string(&path).expect("the seed report is in corpus/");
-        let mut records =
-            crate::corpus::parse_text(&text, &path, &crate::corpus::LabTable::default())
-                .expect("the seed parses")
-                .records;
-        crate::analysis::annotate_languages(&mut records);
-        let index = crate::index::build_in_ram(&records).expect("seed indexes");
+        let index =
+            crate::index::build_in_ram(&crate::testing::seed_records()).expect("seed indexes");
         let fields = Fields::from_schema(&index.schema()).expect("fields");
         let synonyms = Synonyms::load(std::path::Path::new(&format!(
             "{root}/corpus/synonyms.toml"

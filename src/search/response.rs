@@ -126,23 +126,14 @@ pub struct SearchResponse {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::annotate_languages;
-    use crate::corpus::{parse_text, LabTable};
     use crate::search::{Engine, SearchRequest};
+    use crate::testing::seed_records;
 
     /// The people of a hit, copied from the stored record, serialize to exactly the bytes
     /// the parsed persons did, and read as the record's persons.
     #[test]
     fn stored_people_serialize_as_the_persons_they_hold() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/corpus/in2p3-irfu-ml-workshop-2020.md"
-        );
-        let text = std::fs::read_to_string(path).expect("the seed report is in corpus/");
-        let mut records = parse_text(&text, path, &LabTable::default())
-            .expect("the seed parses")
-            .records;
-        annotate_languages(&mut records);
+        let records = seed_records();
         let engine = Engine::from_records(&records).expect("the seed indexes");
         let mut request = SearchRequest::query("");
         request.per_page = 100;
