@@ -23,9 +23,6 @@ use crate::model::Contribution;
 /// and the bound on what an ingest holds in memory however large its input.
 const WRITER_HEAP_BYTES: usize = 200_000_000;
 
-/// Heap of the writer that only merges (it indexes nothing).
-const MERGE_HEAP_BYTES: usize = 50_000_000;
-
 /// Adds records to an index. Documents are built on all cores (JSON of the record, text of
 /// every field); tantivy's own threads then index them.
 pub struct RecordWriter {
@@ -37,9 +34,12 @@ pub struct RecordWriter {
 impl RecordWriter {
     /// A writer on `index` (which has the crate's schema) whose documents carry `build`.
     pub fn new(index: &Index, build: u64) -> tantivy::Result<RecordWriter> {
+        let writer: IndexWriter = index.writer(WRITER_HEAP_BYTES)?;
+        // No background merges: `commit` merges every segment once, with this same writer.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         Ok(RecordWriter {
             fields: Fields::from_schema(&index.schema())?,
-            writer: index.writer(WRITER_HEAP_BYTES)?,
+            writer,
             build,
         })
     }
@@ -81,25 +81,22 @@ impl RecordWriter {
         Ok(())
     }
 
-    /// Commit, merge every segment into one, and wait for merges, so the folder is complete
-    /// when this returns. A served generation is never written again, and one segment makes
-    /// every search cheaper: each segment costs a term lookup per query term, a scorer tree
-    /// and union buffers (~10% of the query mix's instructions on the 50k corpus's two
-    /// segments); the merge costs about 1.5 s per 50k records once. It runs after the
-    /// background merges have finished (a merge of segments that another merge is
-    /// consuming fails), with a writer of its own.
+    /// Commit, merge every segment into one, and wait for the merge, so the folder is
+    /// complete when this returns. A served generation is never written again, and one
+    /// segment makes every search cheaper: each segment costs a term lookup per query term, a
+    /// scorer tree and union buffers (~10% of the query mix's instructions on the 50k
+    /// corpus's two segments); the merge costs about 1.5 s per 50k records once. The writer
+    /// has no merge policy, so no background merge competes for the segments, and it merges
+    /// them itself: a second writer would have to take the index lock again, which fails
+    /// while a child process, forked elsewhere in this process and not yet exec'd, still
+    /// holds a copy of the first writer's lock file descriptor.
     pub fn commit(mut self) -> tantivy::Result<()> {
         self.writer.commit()?;
-        let index = self.writer.index().clone();
-        self.writer.wait_merging_threads()?;
-        let segments = index.searchable_segment_ids()?;
+        let segments = self.writer.index().searchable_segment_ids()?;
         if segments.len() > 1 {
-            let mut writer: IndexWriter = index.writer_with_num_threads(1, MERGE_HEAP_BYTES)?;
-            writer.set_merge_policy(Box::new(NoMergePolicy));
-            writer.merge(&segments).wait()?;
-            writer.wait_merging_threads()?;
+            self.writer.merge(&segments).wait()?;
         }
-        Ok(())
+        self.writer.wait_merging_threads()
     }
 }
 
