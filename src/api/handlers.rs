@@ -26,13 +26,36 @@ use crate::search::{
     Engine, FacetCount, FacetName, Hit, SearchError, SearchRequest, SearchResponse, Sort,
 };
 
-/// Query-string pairs, percent-decoded (invalid UTF-8 becomes U+FFFD, never an error).
+/// Query-string pairs, percent-decoded.
 type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
-fn query_pairs(raw: &Option<String>) -> Pairs<'_> {
-    raw.as_deref()
-        .map(|query| form_urlencoded::parse(query.as_bytes()).collect())
-        .unwrap_or_default()
+/// The pairs of the query string; a name or value that is not UTF-8 once percent-decoded
+/// (`q=%FF`) is a 400 naming the parameter, rather than a search for U+FFFD.
+fn query_pairs(raw: &Option<String>) -> Result<Pairs<'_>, ApiError> {
+    let Some(query) = raw.as_deref() else {
+        return Ok(Vec::new());
+    };
+    for piece in query.split('&').filter(|piece| !piece.is_empty()) {
+        let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+        let decoded_name = percent_encoding::percent_decode_str(name).decode_utf8();
+        let valid_value = percent_encoding::percent_decode_str(value)
+            .decode_utf8()
+            .is_ok();
+        if decoded_name.is_err() || !valid_value {
+            let shown = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+            let shown: String = shown.chars().filter(|c| !c.is_control()).take(80).collect();
+            let part = if decoded_name.is_err() {
+                "name"
+            } else {
+                "value"
+            };
+            return Err(ApiError::invalid(
+                &shown,
+                &format!("the {part} is not valid UTF-8 once percent-decoded"),
+            ));
+        }
+    }
+    Ok(form_urlencoded::parse(query.as_bytes()).collect())
 }
 
 /// Take the parameters named in `names` out of `pairs`.
@@ -135,7 +158,7 @@ pub async fn search(
     State(state): State<SharedEngine>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
-    let request = SearchRequest::from_params(query_pairs(&raw))?;
+    let request = SearchRequest::from_params(query_pairs(&raw)?)?;
     Ok(Json(
         with_engine(&state, move |engine| engine.search(&request)).await?,
     ))
@@ -174,7 +197,7 @@ pub async fn search_ics(
     State(calendar): State<Arc<ics::CalendarSettings>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let pairs = query_pairs(&raw);
+    let pairs = query_pairs(&raw)?;
     let has_per_page = pairs.iter().any(|(name, _)| name == "per_page");
     let has_sort = pairs.iter().any(|(name, _)| name == "sort");
     let mut request = SearchRequest::from_params(pairs)?;
@@ -249,7 +272,7 @@ pub async fn similar(
     Path((event, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SimilarResponse>, ApiError> {
-    let mut pairs = query_pairs(&raw);
+    let mut pairs = query_pairs(&raw)?;
     let limit = single_number(&mut pairs, "limit", 5, crate::search::similar::MAX_SIMILAR)?;
     reject_unknown(&pairs, "limit")?;
     let hits = with_engine(&state, move |engine| engine.similar(&event, &id, limit)).await?;
@@ -288,7 +311,7 @@ pub async fn facets(
     State(state): State<SharedEngine>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FacetsResponse>, ApiError> {
-    let pairs = query_pairs(&raw);
+    let pairs = query_pairs(&raw)?;
     reject_hit_parameters(&pairs, "/api/facets")?;
     let request = SearchRequest::from_params(pairs)?;
     if !request.q.is_empty() {
@@ -344,7 +367,7 @@ pub async fn facet_values(
                 "no such facet (theme, lab, day, language, event, type)",
             )
         })?;
-    let mut pairs = query_pairs(&raw);
+    let mut pairs = query_pairs(&raw)?;
     reject_hit_parameters(&pairs, "/api/facets/{facet}")?;
     let contains = single_text(&mut pairs, "q")?.filter(|v| !v.trim().is_empty());
     if contains
@@ -397,7 +420,7 @@ pub async fn suggest(
     State(state): State<SharedEngine>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Suggestions>, ApiError> {
-    let mut pairs = query_pairs(&raw);
+    let mut pairs = query_pairs(&raw)?;
     let limit = single_number(
         &mut pairs,
         "limit",
@@ -460,7 +483,7 @@ fn single_number<'a>(
 /// Refuse any query parameter on a route that takes none, as routes with parameters refuse
 /// unknown ones: a typo must not pass for a parameter that was applied.
 pub fn reject_any_parameter(raw: &Option<String>) -> Result<(), ApiError> {
-    reject_unknown(&query_pairs(raw), "none")
+    reject_unknown(&query_pairs(raw)?, "none")
 }
 
 fn reject_unknown(pairs: &[(Cow<'_, str>, Cow<'_, str>)], known: &str) -> Result<(), ApiError> {

@@ -126,7 +126,7 @@ async fn any_search_box_text_is_a_200() {
         "a%2Fb%3Fc",
         "--help",
         "ERROR%3A%20This",
-        "%FF%FE",
+        "%EF%BF%BD",
         "%00",
     ] {
         let (status, body) = get(&format!("/api/search?q={q}")).await;

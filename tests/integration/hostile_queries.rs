@@ -359,15 +359,30 @@ async fn repeated_and_unknown_parameters() {
 #[tokio::test]
 async fn invalid_utf8_path_parameter_got_plain_text_400() {
     let router = router();
-    let answer = contract(&router, "/api/search?q=%FF%FE").await;
-    assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.body["query"], "\u{fffd}\u{fffd}");
-    let answer = contract(&router, "/api/search?q=calorim%E8tre").await;
-    assert_eq!(answer.status, StatusCode::OK);
-    let answer = contract(&router, "/api/search?theme=%FF").await;
-    assert_eq!(answer.body["total"], 0);
+    // Query values that are not UTF-8 once percent-decoded were searched as U+FFFD (a
+    // Latin-1 `calorim%E8tre` as `calorim\u{fffd}tre`, finding nothing, silently).
+    for (uri, parameter) in [
+        ("/api/search?q=%FF%FE", "q"),
+        ("/api/search?q=calorim%E8tre", "q"),
+        ("/api/search?theme=%FF", "theme"),
+        ("/api/search.ics?lab=%C3%28", "lab"),
+        ("/api/suggest?q=%FF", "q"),
+        ("/api/facets/lab?q=%FF", "q"),
+        (
+            "/api/contributions/in2p3-irfu-machine-learning-workshop/3/similar?limit=%FF",
+            "limit",
+        ),
+    ] {
+        let message = rejects(&router, uri, parameter).await;
+        assert!(message.contains("not valid UTF-8"), "{uri}: {message}");
+    }
     let answer = contract(&router, "/api/search?%FF=1").await;
-    assert_eq!(answer.body["error"]["code"], "unknown_parameter");
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.body["error"]["code"], "invalid_parameter");
+    // Valid UTF-8, percent-encoded, is searched: `calorimètre`.
+    let answer = contract(&router, "/api/search?q=calorim%C3%A8tre").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body["query"], "calorimètre");
     // axum's own extractor answered these with a plain-text 400.
     rejects(&router, "/api/contributions/%FF/31", "event").await;
     rejects(&router, "/api/contributions/x/%C3%28/similar", "id").await;
@@ -577,7 +592,8 @@ async fn an_excluded_phrase_tripped_a_tantivy_debug_assertion() {
     assert_eq!(both, all, "a phrase and its exclusion split the records");
     // The fuzzer's own input, and a phrase inside an intersection.
     for q in [
-        "DNq%3D%00%00%01z%00%FF%FF+-is%9D%8D%96%96a+-is%9D%8D%96%96+discri",
+        // (its invalid UTF-8 bytes as the U+FFFD they were decoded to then)
+        "DNq%3D%00%00%01z%00%EF%BF%BD%EF%BF%BD+-is%EF%BF%BD%EF%BF%BD%EF%BF%BD%EF%BF%BDa+-is%EF%BF%BD%EF%BF%BD%EF%BF%BD%EF%BF%BD+discri",
         "%2B%22deep+learning%22+%2Bneural+-%22is+a%22",
     ] {
         let answer = contract(&router, &format!("/api/search?q={q}")).await;
