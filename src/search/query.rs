@@ -140,23 +140,26 @@ pub fn parse_user_query(text: &str) -> ParsedQuery {
                 chars.next();
             }
             let word = &text[start..end];
+            if requirement != Requirement::Excluded && word.contains(WORD_SEPARATORS) {
+                // `theme:calorimeter`, `calorimeter/detector`, `x>y`: the words on both
+                // sides, each as if typed alone, rather than one sequence no text holds.
+                // An exclusion keeps the sequence: excluding each word would drop more.
+                for piece in word.split(WORD_SEPARATORS) {
+                    let piece = undotted_acronym(piece).unwrap_or_else(|| piece.to_string());
+                    if !push_clause(&mut parsed, piece, false, requirement) {
+                        break;
+                    }
+                }
+                continue;
+            }
             (
                 undotted_acronym(word).unwrap_or_else(|| word.to_string()),
                 false,
             )
         };
-        if !clause_text.chars().any(char::is_alphanumeric) {
-            continue;
-        }
-        if parsed.clauses.len() == MAX_QUERY_CLAUSES {
-            parsed.truncated = true;
+        if !push_clause(&mut parsed, clause_text, phrase, requirement) {
             break;
         }
-        parsed.clauses.push(Clause {
-            text: clause_text,
-            phrase,
-            requirement,
-        });
     }
     parsed.last_word_is_prefix = parsed.clauses.last().is_some_and(|clause| {
         !clause.phrase
@@ -165,6 +168,33 @@ pub fn parse_user_query(text: &str) -> ParsedQuery {
             && !text.ends_with('"')
     });
     parsed
+}
+
+/// Characters that join two words in search-box text without making them one term
+/// sequence: field-like `a:b`, alternatives `a/b`, `a=b`, lists. Not `<`, `>`: `H->bb` is
+/// notation, a decay, best matched as written.
+const WORD_SEPARATORS: &[char] = &[':', '/', '\\', '=', '|', ';', ','];
+
+/// Add a clause unless it holds no word; `false` once [`MAX_QUERY_CLAUSES`] are taken.
+fn push_clause(
+    parsed: &mut ParsedQuery,
+    text: String,
+    phrase: bool,
+    requirement: Requirement,
+) -> bool {
+    if !text.chars().any(char::is_alphanumeric) {
+        return true;
+    }
+    if parsed.clauses.len() == MAX_QUERY_CLAUSES {
+        parsed.truncated = true;
+        return false;
+    }
+    parsed.clauses.push(Clause {
+        text,
+        phrase,
+        requirement,
+    });
+    true
 }
 
 /// Which analyzer produced a highlight pattern.

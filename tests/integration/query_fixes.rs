@@ -211,3 +211,27 @@ fn a_dotted_acronym_is_the_acronym_not_its_letters() {
     assert_eq!(hit_ids("A.I."), hit_ids("AI"));
     assert!(hit_ids("A.I.").contains(&32));
 }
+
+#[test]
+fn words_joined_by_a_colon_slash_or_comma_matched_nothing() {
+    // `calorimeter/detector` was one term sequence no record holds: 0 hits, `matching: all`.
+    assert_eq!(hit_ids("calorimeter/detector"), vec![3, 31]);
+    assert_eq!(
+        hit_ids("calorimeter/detector"),
+        hit_ids("calorimeter detector")
+    );
+    for (joined, spaced) in [
+        ("theme:calorimeter", "theme calorimeter"),
+        ("lab:LAL", "lab LAL"),
+        ("energy=calorimeter", "energy calorimeter"),
+        ("generative,adversarial", "generative adversarial"),
+    ] {
+        assert_eq!(hit_ids(joined), hit_ids(spaced), "{joined}");
+        assert!(!hit_ids(joined).is_empty(), "{joined}");
+    }
+    // An exclusion keeps its sequence: `-calorimeter/detector` excludes neither word alone.
+    assert_eq!(
+        hit_ids("calorimeter -calorimeter/detector"),
+        hit_ids("calorimeter")
+    );
+}
