@@ -313,7 +313,7 @@ pub async fn facets(
 ) -> Result<Json<FacetsResponse>, ApiError> {
     let pairs = query_pairs(&raw)?;
     reject_hit_parameters(&pairs, "/api/facets")?;
-    let request = SearchRequest::from_params(pairs)?;
+    let request = filters_only(pairs, "q (refused: use /api/search for text), ")?;
     if !request.q.is_empty() {
         return Err(ApiError::invalid(
             "q",
@@ -380,7 +380,7 @@ pub async fn facet_values(
         Some(value) => Some(parse_positive("limit", &value, 1_000)?),
         None => None,
     };
-    let request = SearchRequest::from_params(pairs)?;
+    let request = filters_only(pairs, "q, limit, ")?;
     let limit = match (limit, request.facet_limit) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -465,6 +465,21 @@ fn reject_hit_parameters(
         }
     }
     Ok(())
+}
+
+/// The filters of a facets route, as `/api/search` reads them; an unknown parameter is
+/// refused with the list of what this route takes (`own`, then the filters).
+fn filters_only(pairs: Pairs<'_>, own: &str) -> Result<SearchRequest, ApiError> {
+    SearchRequest::from_params(pairs).map_err(|error| match error {
+        SearchError::UnknownParameter { parameter, .. } => SearchError::UnknownParameter {
+            parameter,
+            known: format!(
+                "{own}theme, lab, day, lang, event, type, speaker, from, to, facet_limit"
+            ),
+        }
+        .into(),
+        other => other.into(),
+    })
 }
 
 fn single_number<'a>(

@@ -338,3 +338,29 @@ async fn facet_values_and_speaker_names_as_people_type_them() {
     assert!(by_name["total"].as_u64().unwrap() > 0);
     assert_eq!(sorted_hit_ids(&as_printed), sorted_hit_ids(&by_name));
 }
+
+#[tokio::test]
+async fn facets_routes_listed_search_parameters_they_refuse_as_known() {
+    // `/api/facets?x=1` answered "known: q, …, page, per_page, sort, facet_limit", and the
+    // route refuses q, page, per_page and sort.
+    let (status, body) = get("/api/facets?x=1").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "unknown_parameter");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("theme, lab, day, lang, event, type, speaker, from, to, facet_limit"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("per_page") && !message.contains("sort"),
+        "{message}"
+    );
+    let (status, body) = get("/api/facets/lab?x=1").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("known: q, limit, theme,"), "{message}");
+    assert!(!message.contains("per_page"), "{message}");
+    // Filters are still read as filters.
+    let (status, body) = get("/api/facets/lab?lab=LAL").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
