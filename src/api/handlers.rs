@@ -26,6 +26,39 @@ use crate::search::{
     Engine, FacetCount, FacetName, Hit, SearchError, SearchRequest, SearchResponse, Sort,
 };
 
+/// The filters of every search and facets route, for the OpenAPI document only: requests
+/// are read by [`SearchRequest::from_params`]. Repeat one for OR within its facet.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct Filters {
+    /// Theme filter; repeat for OR within the facet
+    #[param(style = Form, explode)]
+    theme: Option<Vec<String>>,
+    /// Canonical lab filter (labs.toml); repeatable
+    #[param(style = Form, explode)]
+    lab: Option<Vec<String>>,
+    /// Day filter, YYYY-MM-DD; repeatable
+    #[param(style = Form, explode)]
+    day: Option<Vec<String>>,
+    /// Language filter, `en` or `fr` (alias `language`); repeatable
+    #[param(style = Form, explode)]
+    lang: Option<Vec<String>>,
+    /// Event slug filter; repeatable
+    #[param(style = Form, explode)]
+    event: Option<Vec<String>>,
+    /// Contribution type filter; repeatable
+    #[param(rename = "type", style = Form, explode)]
+    kind: Option<Vec<String>>,
+    /// Speaker name (accents and case ignored); repeatable
+    #[param(style = Form, explode)]
+    speaker: Option<Vec<String>>,
+    /// Only talks starting at or after: YYYY-MM-DD or YYYY-MM-DDTHH:MM (programme time)
+    from: Option<String>,
+    /// Only talks starting at or before: YYYY-MM-DD (whole day) or YYYY-MM-DDTHH:MM
+    to: Option<String>,
+}
+
 /// Query-string pairs, percent-decoded.
 type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
@@ -131,16 +164,8 @@ where
     path = "/api/search",
     tag = "search",
     params(
+        Filters,
         ("q" = Option<String>, Query, description = "Search-box text: words, \"phrases\", +required, -excluded; anything else is literal text. Empty lists everything matching the filters. At most 2,000 bytes."),
-        ("theme" = Option<Vec<String>>, Query, description = "Theme filter; repeat for OR within the facet", explode = true),
-        ("lab" = Option<Vec<String>>, Query, description = "Canonical lab filter (labs.toml); repeatable", explode = true),
-        ("day" = Option<Vec<String>>, Query, description = "Day filter, YYYY-MM-DD; repeatable", explode = true),
-        ("lang" = Option<Vec<String>>, Query, description = "Language filter, `en` or `fr` (alias `language`); repeatable", explode = true),
-        ("event" = Option<Vec<String>>, Query, description = "Event slug filter; repeatable", explode = true),
-        ("type" = Option<Vec<String>>, Query, description = "Contribution type filter; repeatable", explode = true),
-        ("speaker" = Option<Vec<String>>, Query, description = "Speaker name (accents and case ignored); repeatable", explode = true),
-        ("from" = Option<String>, Query, description = "Only talks starting at or after: YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
-        ("to" = Option<String>, Query, description = "Only talks starting at or before: YYYY-MM-DD (whole day) or YYYY-MM-DDTHH:MM"),
         ("page" = Option<usize>, Query, description = "1-based page; page × per_page ≤ 10,000", minimum = 1),
         ("per_page" = Option<usize>, Query, description = "Hits per page, 1–100 (default 10)", minimum = 1, maximum = 100),
         ("sort" = Option<String>, Query, description = "`relevance` (default; `start` when q is empty), `start` (programme order) or `-start`"),
@@ -170,16 +195,8 @@ pub async fn search(
     path = "/api/search.ics",
     tag = "search",
     params(
+        Filters,
         ("q" = Option<String>, Query, description = "Search-box text, as for /api/search"),
-        ("theme" = Option<Vec<String>>, Query, description = "Theme filter; repeatable", explode = true),
-        ("lab" = Option<Vec<String>>, Query, description = "Canonical lab filter; repeatable", explode = true),
-        ("day" = Option<Vec<String>>, Query, description = "Day filter, YYYY-MM-DD; repeatable", explode = true),
-        ("lang" = Option<Vec<String>>, Query, description = "Language filter, `en` or `fr` (alias `language`); repeatable", explode = true),
-        ("event" = Option<Vec<String>>, Query, description = "Event slug filter; repeatable", explode = true),
-        ("type" = Option<Vec<String>>, Query, description = "Contribution type filter; repeatable", explode = true),
-        ("speaker" = Option<Vec<String>>, Query, description = "Speaker name (accents and case ignored); repeatable", explode = true),
-        ("from" = Option<String>, Query, description = "Only talks starting at or after: YYYY-MM-DD or YYYY-MM-DDTHH:MM (programme time)"),
-        ("to" = Option<String>, Query, description = "Only talks starting at or before: YYYY-MM-DD (whole day) or YYYY-MM-DDTHH:MM"),
         ("page" = Option<usize>, Query, description = "1-based page; page × per_page ≤ 10,000", minimum = 1),
         ("per_page" = Option<usize>, Query, description = "Events per feed, 1–100 (default 100)", minimum = 1, maximum = 100),
         ("sort" = Option<String>, Query, description = "`start` (default: programme order), `-start` or `relevance`"),
@@ -233,6 +250,7 @@ pub async fn search_ics(
     params(("event" = String, Path, description = "Event slug"), ("id" = u64, Path, description = "Contribution id within the event")),
     responses(
         (status = 200, description = "The record", body = Contribution),
+        (status = 400, description = "A path parameter is not UTF-8, or a query parameter was given (the route takes none)", body = ErrorBody),
         (status = 404, description = "No such contribution", body = ErrorBody),
     )
 )]
@@ -291,15 +309,7 @@ pub struct SimilarResponse {
     path = "/api/facets",
     tag = "facets",
     params(
-        ("theme" = Option<Vec<String>>, Query, description = "Theme filter; repeat for OR within the facet", explode = true),
-        ("lab" = Option<Vec<String>>, Query, description = "Canonical lab filter (labs.toml); repeatable", explode = true),
-        ("day" = Option<Vec<String>>, Query, description = "Day filter, YYYY-MM-DD; repeatable", explode = true),
-        ("lang" = Option<Vec<String>>, Query, description = "Language filter, `en` or `fr` (alias `language`); repeatable", explode = true),
-        ("event" = Option<Vec<String>>, Query, description = "Event slug filter; repeatable", explode = true),
-        ("type" = Option<Vec<String>>, Query, description = "Contribution type filter; repeatable", explode = true),
-        ("speaker" = Option<Vec<String>>, Query, description = "Speaker name (accents and case ignored); repeatable", explode = true),
-        ("from" = Option<String>, Query, description = "Only talks starting at or after: YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
-        ("to" = Option<String>, Query, description = "Only talks starting at or before: YYYY-MM-DD (whole day) or YYYY-MM-DDTHH:MM"),
+        Filters,
         ("facet_limit" = Option<usize>, Query, description = "At most this many values per facet, 1–1000 (ticked values always listed)", minimum = 1, maximum = 1000),
     ),
     responses(
@@ -344,7 +354,8 @@ pub struct FacetsResponse {
         ("facet" = String, Path, description = "theme, lab, day, language, event or type"),
         ("q" = Option<String>, Query, description = "Only values containing this text (accents and case ignored)"),
         ("limit" = Option<usize>, Query, description = "At most this many values, 1–1000 (ticked values always listed); `facet_limit` is the same limit, the smaller applies", minimum = 1, maximum = 1000),
-        ("theme" = Option<Vec<String>>, Query, description = "Filters as /api/search: theme, lab, day, lang (alias language), event, type, speaker, from, to", explode = true),
+        ("facet_limit" = Option<usize>, Query, description = "The same limit as `limit`, as /api/search names it", minimum = 1, maximum = 1000),
+        Filters,
     ),
     responses(
         (status = 200, description = "Values sorted by count then name", body = FacetValuesResponse),

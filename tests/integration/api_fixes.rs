@@ -279,14 +279,19 @@ async fn openapi_describes_every_parameter_and_status() {
     let (status, openapi) = get("/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     let search = parameter_names(&openapi, "/api/search");
-    for path in ["/api/search.ics", "/api/facets"] {
+    assert!(search.contains(&"type".to_string()), "{search:?}");
+    for path in ["/api/search.ics", "/api/facets", "/api/facets/{facet}"] {
         let names = parameter_names(&openapi, path);
         for name in &search {
-            let refused_here =
-                path == "/api/facets" && ["q", "page", "per_page", "sort"].contains(&name.as_str());
+            // `/api/facets/{facet}` has a `q` of its own (text within the values).
+            let refused_here = path.starts_with("/api/facets")
+                && ["page", "per_page", "sort"].contains(&name.as_str())
+                || path == "/api/facets" && name == "q";
             assert_eq!(names.contains(name), !refused_here, "{path} {name}");
         }
     }
+    let contribution = &openapi["paths"]["/api/contributions/{event}/{id}"]["get"]["responses"];
+    assert!(contribution["400"].is_object() && contribution["404"].is_object());
     let parameters = openapi["paths"]["/api/search"]["get"]["parameters"]
         .as_array()
         .unwrap();
