@@ -332,7 +332,14 @@ fn detect(text: &str, path: &str, mapping: Option<&Path>) -> Result<Format, File
     if let Some(format) = detect_format_with(text, mapping.is_some()) {
         return Ok(format);
     }
-    let looks_like_csv = CsvHeader::of_first_line(text).is_some_and(|h| h.len() >= 3);
+    // A `.csv` or `.tsv` file, or a first line of three comma-separated columns or more
+    // (a prose line with one comma is not taken for a header), whatever its delimiter.
+    let csv_name = Path::new(path)
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .is_some_and(|extension| ["csv", "tsv"].contains(&extension.to_ascii_lowercase().as_str()));
+    let looks_like_csv =
+        csv_name || CsvHeader::of_first_line(text).is_some_and(|header| header.len() >= 3);
     if looks_like_csv {
         return Err(FileError::UnmappedCsv {
             path: path.to_string(),

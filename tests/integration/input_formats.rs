@@ -348,6 +348,34 @@ fn csv_without_mapping_names_the_mapping_file_to_write() {
 }
 
 #[test]
+fn a_two_column_or_semicolon_csv_got_no_mapping_hint() {
+    // Found by a fresh-clone check: only a comma header of three columns was taken for CSV.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("pairs.csv", "a,b\n1,2\n"),
+        (
+            "resumes.csv",
+            "TITRE;RÉSUMÉ;AUTEUR\nUn titre;Un résumé;Marie Curie\n",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let error = corpus::read_file(&path, &labs()).unwrap_err();
+        let mapping = name.replace(".csv", ".mapping.toml");
+        assert!(
+            matches!(error, FileError::UnmappedCsv { .. }),
+            "{name}: {error}"
+        );
+        assert!(error.to_string().ends_with(&mapping), "{error}");
+    }
+    // Prose whose first line has one comma is still not taken for a CSV.
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "Hello, world\nnothing to index here\n").unwrap();
+    let error = corpus::read_file(&path, &labs()).unwrap_err();
+    assert!(matches!(error, FileError::UnknownFormat { .. }), "{error}");
+}
+
+#[test]
 fn mapping_naming_a_missing_column_stops_the_file_with_its_name() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("talks.csv");
