@@ -111,24 +111,8 @@ impl Engine {
         self.reader.searcher().num_docs()
     }
 
-    fn record_of(
-        &self,
-        searcher: &Searcher,
-        address: DocAddress,
-    ) -> Result<Contribution, SearchError> {
-        self.stored_record(searcher, address)
-    }
-
-    /// What a hit shows of the record at `address`, its people unparsed ([`People`]).
-    fn hit_record_of(
-        &self,
-        searcher: &Searcher,
-        address: DocAddress,
-    ) -> Result<HitRecord, SearchError> {
-        self.stored_record(searcher, address)
-    }
-
-    /// The stored JSON record at `address`, read as `T` (all of it, or what a hit shows).
+    /// The stored JSON record at `address`, read as `T`: all of it ([`Contribution`]) or
+    /// what a hit shows ([`HitRecord`], its people unparsed).
     fn stored_record<T: serde::de::DeserializeOwned>(
         &self,
         searcher: &Searcher,
@@ -154,7 +138,7 @@ impl Engine {
         let query = TermQuery::new(key, IndexRecordOption::Basic);
         let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
         let (_, address) = top.into_iter().next().ok_or_else(not_found)?;
-        self.record_of(&searcher, address)
+        self.stored_record::<Contribution>(&searcher, address)
     }
 
     /// Facet counts of the records matching the filters, time window and speakers of
@@ -310,7 +294,7 @@ impl Engine {
         let mut highlighter = Highlighter::new(&built.highlight, analyzers);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let record = self.hit_record_of(&searcher, address)?;
+            let record = self.stored_record::<HitRecord>(&searcher, address)?;
             hits.push(make_hit(record, score, &mut highlighter));
         }
         Ok(SearchResponse {

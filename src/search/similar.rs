@@ -58,7 +58,7 @@ impl Engine {
         let mut highlighter = Highlighter::new(&[], self.analyzers.clone());
         top.into_iter()
             .map(|(score, address)| {
-                let record = self.hit_record_of(&searcher, address)?;
+                let record = self.stored_record::<super::HitRecord>(&searcher, address)?;
                 Ok(make_hit(record, Some(score), &mut highlighter))
             })
             .collect()

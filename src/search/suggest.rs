@@ -155,7 +155,8 @@ impl Engine {
             // so a search for the joined spelling finds them; nobody types those.
             let mut typed_somewhere = false;
             for (_, address) in some {
-                let record = self.record_of(&searcher, address)?;
+                let record =
+                    self.stored_record::<crate::model::Contribution>(&searcher, address)?;
                 if has_word(&record.title, &term, &mut analyzers.plain)
                     || has_word(&record.abstract_text, &term, &mut analyzers.plain)
                 {
@@ -221,7 +222,7 @@ impl Engine {
         .collect::<Vec<_>>();
         let mut highlighter = super::highlight::Highlighter::new(&patterns, self.analyzers.clone());
         for (_, address) in top {
-            let record = self.record_of(&searcher, address)?;
+            let record = self.stored_record::<crate::model::Contribution>(&searcher, address)?;
             let title_html = highlighter.highlight_all(&record.title, record.language);
             suggestions.titles.push(TitleSuggestion {
                 event: record.event.slug,
