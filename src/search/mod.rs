@@ -248,29 +248,25 @@ impl Engine {
             searcher: &searcher,
             statistics: query::SearchStatistics::new(&searcher, &built.doc_freqs),
         };
+        // The words' query with the request's filters, and its main pass.
+        let run = |words: Box<dyn Query>| -> Result<(Box<dyn Query>, MainPass), SearchError> {
+            let text_query = self.with_request_filters(words, request);
+            let filtered =
+                facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
+            let pass = self.main_pass(
+                &pass_context,
+                filtered.as_ref(),
+                request,
+                browsing,
+                &unfiltered,
+            )?;
+            Ok((text_query, pass))
+        };
         let mut matching = "all";
-        let mut text_query = self.with_request_filters(built.all_words, request);
-        let mut filtered =
-            facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
-        let mut pass = self.main_pass(
-            &pass_context,
-            filtered.as_ref(),
-            request,
-            browsing,
-            &unfiltered,
-        )?;
+        let (mut text_query, mut pass) = run(built.all_words)?;
         if pass.total == 0 {
             if let Some(any_word) = built.any_word {
-                text_query = self.with_request_filters(any_word, request);
-                filtered =
-                    facets::filtered(text_query.as_ref(), &request.filters, None, &self.fields);
-                pass = self.main_pass(
-                    &pass_context,
-                    filtered.as_ref(),
-                    request,
-                    browsing,
-                    &unfiltered,
-                )?;
+                (text_query, pass) = run(any_word)?;
                 matching = "any";
             }
         }
