@@ -87,9 +87,9 @@ impl RecordWriter {
     /// scorer tree and union buffers (~10% of the query mix's instructions on the 50k
     /// corpus's two segments); the merge costs about 1.5 s per 50k records once. The writer
     /// has no merge policy, so no background merge competes for the segments, and it merges
-    /// them itself: a second writer would have to take the index lock again, which fails
-    /// while a child process, forked elsewhere in this process and not yet exec'd, still
-    /// holds a copy of the first writer's lock file descriptor.
+    /// them itself: a second writer would take the index lock again, and that failed once
+    /// (LockBusy) in the test suite, most likely while a child process forked elsewhere in
+    /// the process, not yet exec'd, still held a copy of the first writer's lock descriptor.
     pub fn commit(mut self) -> tantivy::Result<()> {
         self.writer.commit()?;
         let segments = self.writer.index().searchable_segment_ids()?;

@@ -141,7 +141,7 @@ pub fn parse_user_query(text: &str) -> ParsedQuery {
             }
             let word = &text[start..end];
             if requirement != Requirement::Excluded && word.contains(WORD_SEPARATORS) {
-                // `theme:calorimeter`, `calorimeter/detector`, `x>y`: the words on both
+                // `theme:calorimeter`, `calorimeter/detector`, `a,b`: the words on both
                 // sides, each as if typed alone, rather than one sequence no text holds.
                 // An exclusion keeps the sequence: excluding each word would drop more.
                 for piece in word.split(WORD_SEPARATORS) {
