@@ -3,10 +3,10 @@
 #   benches/query-instructions.sh INDEX_DIR [QUERIES] [name=value]...
 # INDEX_DIR is an index folder (`abstract-search ingest --index INDEX_DIR`), QUERIES the query mix
 # (default ../shared/bench/queries.txt); name=value pairs are added to every request, as with the
-# `query-mix` example (benches/profile.rs), which this runs under callgrind for two rounds. A dump
-# is taken after every search; the second round's are reported (the first one fills per-thread
-# caches, as a running server has). Prints `instructions<TAB>query`, most expensive first, then
-# the mean. Instruction counts do not depend on what else runs on the machine, unlike timings.
+# `query-mix` example (benches/profile.rs), which this runs under callgrind for one counted round
+# after its uncounted warm-up round (which fills per-thread caches, as a running server has). A
+# dump is taken after every search; the counted round's are reported. Prints
+# `instructions<TAB>query`, most expensive first, then the mean. Instruction counts do not depend on what else runs on the machine, unlike timings.
 set -euo pipefail
 index=${1:?usage: benches/query-instructions.sh INDEX_DIR [QUERIES] [name=value]...}
 shift
@@ -24,11 +24,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 nice -n 19 valgrind --tool=callgrind --callgrind-out-file="$work/cg.%p" --collect-atstart=no \
   --toggle-collect='*run_mix*' --dump-after='*Engine*search*' \
-  "$repo/target/release/examples/query-mix" "$index" "$queries" 2 "$@" > "$work/log" 2>&1 \
+  "$repo/target/release/examples/query-mix" "$index" "$queries" 1 "$@" > "$work/log" 2>&1 \
   || { cat "$work/log" >&2; exit 1; }
 grep -v '^[[:space:]]*$' "$queries" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' > "$work/queries"
 count=$(wc -l < "$work/queries")
-# Dumps are numbered from 1 in the order of the searches; round two starts after `count` dumps.
+# Dumps are numbered from 1 in the order of the searches; the counted round starts after the
+# `count` dumps of the warm-up.
 index_in_round=0
 while IFS= read -r query; do
   index_in_round=$((index_in_round + 1))
