@@ -142,14 +142,14 @@ fn path_error(rejection: &PathRejection) -> ApiError {
     }
 }
 
-/// Run blocking engine work on the blocking pool.
+/// Run engine work once a search slot is free (where: `SharedEngine::run_search`).
 async fn with_engine<T, F>(state: &SharedEngine, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&Engine) -> Result<T, SearchError> + Send + 'static,
 {
     state
-        .run_blocking(work)
+        .run_search(work)
         .await
         .map_err(|join_error| {
             tracing::error!(error = %join_error, "search task failed");

@@ -9,6 +9,7 @@ pub mod handlers;
 pub mod ics;
 pub mod limits;
 pub mod metrics;
+pub mod placement;
 pub mod server;
 
 use std::sync::{Arc, OnceLock, RwLock};
@@ -36,20 +37,22 @@ pub use metrics::Metrics;
 use crate::search::Engine;
 use crate::web;
 
-/// The engine being served, replaced whole when a new index generation appears, and the
-/// bound on how many searches run on the blocking pool at once.
+/// The engine being served, replaced whole when a new index generation appears, the bound
+/// on how many searches run at once, and where they run (see [`placement`]).
 ///
-/// The request timeout answers the client but cannot stop a search already running on a
-/// blocking thread: without this bound, requests that time out would leave their work
-/// running and new ones would pile more on top, until every core is busy with searches
-/// nobody waits for. A search holds its slot until it really ends.
+/// The request timeout answers the client but cannot stop a search already running: without
+/// this bound, requests that time out would leave their work running and new ones would
+/// pile more on top, until every core is busy with searches nobody waits for. A search
+/// holds its slot until it really ends.
 #[derive(Clone)]
 pub struct SharedEngine {
     engine: Arc<RwLock<Arc<Engine>>>,
     /// One permit per core: searches beyond that wait here, on the async side, instead of
-    /// all running at once on the blocking pool. At 64 connections on 2 cores, unbounded
+    /// all running at once. At 64 connections on 2 cores, unbounded
     /// searches meant 64 threads sharing 2 cores (throughput fell 7x, memory grew to 2 GB).
     search_slots: Arc<Semaphore>,
+    /// Whether searches run on the async worker or on the blocking pool.
+    placement: Arc<placement::SearchPlacement>,
 }
 
 impl SharedEngine {
@@ -63,6 +66,7 @@ impl SharedEngine {
         SharedEngine {
             engine: Arc::new(RwLock::new(Arc::new(engine))),
             search_slots: Arc::new(Semaphore::new(slots.max(1))),
+            placement: Arc::default(),
         }
     }
 
@@ -102,12 +106,42 @@ impl SharedEngine {
     {
         let slot = self.search_slot().await;
         let engine = self.current();
+        let placement = self.placement.clone();
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            work(&engine)
+            timed(&placement, || work(&engine))
         })
         .await
     }
+
+    /// Run the search `work` on the current engine once a search slot is free: on this async
+    /// worker while recent searches were short, else on the blocking pool
+    /// ([`placement`] says why).
+    pub async fn run_search<T, F>(&self, work: F) -> Result<T, tokio::task::JoinError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Engine) -> T + Send + 'static,
+    {
+        if !self.placement.inline() {
+            return self.run_blocking(work).await;
+        }
+        let _slot = self.search_slot().await;
+        let engine = self.current();
+        Ok(timed(&self.placement, || work(&engine)))
+    }
+
+    /// The moving average of search durations that decides where searches run.
+    pub fn recent_search_time(&self) -> Duration {
+        self.placement.mean()
+    }
+}
+
+/// `work()`, its duration recorded in `placement`.
+fn timed<T>(placement: &placement::SearchPlacement, work: impl FnOnce() -> T) -> T {
+    let started = std::time::Instant::now();
+    let result = work();
+    placement.record(started.elapsed());
+    result
 }
 
 /// Searches run at once by default: one per core. More only share the cores (at 64

@@ -545,6 +545,63 @@ async fn timed_out_searches_kept_running_beyond_the_in_flight_limit() {
     assert_eq!(ids(&answer.body), [3, 5, 31]);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_holding_an_async_worker_leaves_the_other_one_serving() {
+    // A new server runs searches on its async workers (the recent ones were short). One
+    // that does not end until we say so holds a worker and the only search slot: requests
+    // served by the other worker still get the JSON timeout and `/healthz`. Once it has
+    // ended, slow, the next searches run on the blocking pool, and answer.
+    let engine = Engine::from_records(seed_records()).unwrap();
+    let shared = SharedEngine::with_search_slots(engine, 1);
+    let options = ApiOptions {
+        request_timeout: std::time::Duration::from_millis(300),
+        ..ApiOptions::default()
+    };
+    let router = app(shared.clone(), &options);
+    let on_a_worker = |uri: &'static str| {
+        let router = router.clone();
+        tokio::spawn(async move { send(&router, uri).await })
+    };
+    let (release, released) = mpsc::channel::<()>();
+    let (started, has_started) = mpsc::channel::<()>();
+    let stuck = tokio::spawn({
+        let shared = shared.clone();
+        async move {
+            shared
+                .run_search(move |engine| {
+                    started.send(()).unwrap();
+                    released.recv().unwrap();
+                    engine.document_count()
+                })
+                .await
+        }
+    });
+    tokio::task::spawn_blocking(move || has_started.recv().unwrap())
+        .await
+        .unwrap();
+    let answer = on_a_worker("/api/search?q=calorimeter").await.unwrap();
+    assert_eq!(
+        answer.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        answer.body
+    );
+    assert_eq!(answer.body["error"]["code"], "timeout");
+    let health = on_a_worker("/healthz").await.unwrap();
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.body["documents"], 30);
+    release.send(()).unwrap();
+    assert_eq!(stuck.await.unwrap().unwrap(), 30);
+    // Held for at least the 300 ms timeout: the mean is at least an eighth of it.
+    let recent = shared.recent_search_time();
+    assert!(
+        recent > abstract_search::api::placement::INLINE_SEARCH_LIMIT,
+        "{recent:?}"
+    );
+    let answer = on_a_worker("/api/search?q=calorimeter").await.unwrap();
+    assert_eq!(ids(&answer.body), [3, 5, 31]);
+}
+
 #[tokio::test]
 async fn write_methods_got_an_empty_405() {
     let router = router();
