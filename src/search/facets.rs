@@ -91,9 +91,17 @@ struct FacetValues {
 }
 
 const NO_VALUE: u32 = u32::MAX;
+const NO_SMALL_VALUE: u16 = u16::MAX;
 
 /// The value indexes of each document of a segment (each document's distinct values once).
 enum DocumentValues {
+    /// Every document has this one value (the `event` of a corpus of one file, the
+    /// `language` of an English corpus): counting a match reads no per-document memory.
+    Same(u32),
+    /// No document has more than one value, and the facet has fewer than `u16::MAX`
+    /// values: `NO_SMALL_VALUE` or the value of each document, in half the memory of `One`
+    /// (fewer cache lines read per match: the `day` facet of 1M records).
+    OneSmall(Vec<u16>),
     /// No document has more than one value: `NO_VALUE` or the value of each document.
     One(Vec<u32>),
     /// The values of document `d` are `values[starts[d]..starts[d + 1]]`.
@@ -102,7 +110,12 @@ enum DocumentValues {
 
 impl DocumentValues {
     /// Read the facet column of `segment`; `ordinals` maps its facet ordinals to values.
-    fn read(reader: &FacetReader, ordinals: &[u32], max_doc: DocId) -> DocumentValues {
+    fn read(
+        reader: &FacetReader,
+        ordinals: &[u32],
+        value_count: usize,
+        max_doc: DocId,
+    ) -> DocumentValues {
         let mut starts = Vec::with_capacity(max_doc as usize + 1);
         let mut values = Vec::with_capacity(max_doc as usize);
         for doc in 0..max_doc {
@@ -123,17 +136,23 @@ impl DocumentValues {
         if !at_most_one {
             return DocumentValues::Several { starts, values };
         }
-        let one = starts
-            .windows(2)
-            .map(|pair| {
-                if pair[1] > pair[0] {
-                    values[pair[0] as usize]
-                } else {
-                    NO_VALUE
-                }
-            })
-            .collect();
-        DocumentValues::One(one)
+        if values.len() == max_doc as usize && values.windows(2).all(|pair| pair[0] == pair[1]) {
+            if let Some(&value) = values.first() {
+                return DocumentValues::Same(value);
+            }
+        }
+        let one = starts.windows(2).map(|pair| {
+            if pair[1] > pair[0] {
+                values[pair[0] as usize]
+            } else {
+                NO_VALUE
+            }
+        });
+        if value_count < usize::from(NO_SMALL_VALUE) {
+            let small = one.map(|value| u16::try_from(value).unwrap_or(NO_SMALL_VALUE));
+            return DocumentValues::OneSmall(small.collect());
+        }
+        DocumentValues::One(one.collect())
     }
 }
 
@@ -179,7 +198,7 @@ impl FacetTable {
                         })
                         .collect();
                     let document_values =
-                        DocumentValues::read(reader, &ordinals, segment.max_doc());
+                        DocumentValues::read(reader, &ordinals, values.len(), segment.max_doc());
                     documents.insert(segment.segment_id(), Arc::new(document_values));
                 }
             }
@@ -424,6 +443,13 @@ impl SegmentCollector for SegmentFacetCounter {
         } in &mut self.facets
         {
             match documents.as_ref() {
+                DocumentValues::Same(value) => count_value(counts, touched, *value),
+                DocumentValues::OneSmall(values) => {
+                    let value = values[doc as usize];
+                    if value != NO_SMALL_VALUE {
+                        count_value(counts, touched, u32::from(value));
+                    }
+                }
                 DocumentValues::One(values) => {
                     let value = values[doc as usize];
                     if value != NO_VALUE {
@@ -611,6 +637,87 @@ mod tests {
         let index = crate::index::build_in_ram(&seed_records()).expect("seed indexes");
         let compared = compare_with_tantivy(&index);
         assert!(compared > 40, "{compared} facet values compared");
+    }
+
+    /// The values of `doc` as `documents` holds them.
+    fn values_of(documents: &DocumentValues, doc: DocId) -> Vec<u32> {
+        match documents {
+            DocumentValues::Same(value) => vec![*value],
+            DocumentValues::OneSmall(values) => Some(values[doc as usize])
+                .filter(|&v| v != NO_SMALL_VALUE)
+                .map(u32::from)
+                .into_iter()
+                .collect(),
+            DocumentValues::One(values) => Some(values[doc as usize])
+                .filter(|&v| v != NO_VALUE)
+                .into_iter()
+                .collect(),
+            DocumentValues::Several { starts, values } => {
+                values[starts[doc as usize] as usize..starts[doc as usize + 1] as usize].to_vec()
+            }
+        }
+    }
+
+    /// Each facet of the seed gets the compact form that fits it, and it holds each
+    /// document's values as tantivy's facet column has them; so does the general `One`
+    /// form, which no seed facet needs (forced by claiming 70,000 values).
+    #[test]
+    fn compact_forms_hold_the_values_of_the_facet_column() {
+        let index = crate::index::build_in_ram(&seed_records()).expect("seed indexes");
+        let fields = Fields::from_schema(&index.schema()).expect("fields");
+        let searcher = index.reader().expect("reader").searcher();
+        let table = FacetTable::new(&searcher, &fields).expect("facet table");
+        let segment = &searcher.segment_readers()[0];
+        let form = |documents: &DocumentValues| match documents {
+            DocumentValues::Same(_) => "same",
+            DocumentValues::OneSmall(_) => "one small",
+            DocumentValues::One(_) => "one",
+            DocumentValues::Several { .. } => "several",
+        };
+        let mut forms = Vec::new();
+        for facet in [
+            FacetName::Event,
+            FacetName::Day,
+            FacetName::Lab,
+            FacetName::Language,
+        ] {
+            let values = table.of(facet);
+            let chosen: &DocumentValues = &values.documents[&segment.segment_id()];
+            forms.push((facet, form(chosen)));
+            let field_name = searcher
+                .schema()
+                .get_field_name(facet_field(facet, &fields));
+            let reader = segment.facet_reader(field_name).expect("facet reader");
+            let mut ordinals = Vec::new();
+            let mut stream = reader.facet_dict().stream().expect("facet dictionary");
+            while stream.advance() {
+                let value = Facet::from_encoded(stream.key().to_vec()).expect("facet");
+                let value = value.to_path()[0].to_string();
+                ordinals.push(values.values.binary_search(&value).expect("known value") as u32);
+            }
+            let general = DocumentValues::read(&reader, &ordinals, 70_000, segment.max_doc());
+            if form(chosen) == "one small" {
+                assert_eq!(form(&general), "one", "{facet:?}");
+            }
+            for doc in 0..segment.max_doc() {
+                let mut column: Vec<u32> = reader
+                    .facet_ords(doc)
+                    .map(|ordinal| ordinals[ordinal as usize])
+                    .collect();
+                column.dedup();
+                assert_eq!(values_of(chosen, doc), column, "{facet:?} doc {doc}");
+                assert_eq!(values_of(&general, doc), column, "{facet:?} doc {doc}");
+            }
+        }
+        assert_eq!(
+            forms,
+            [
+                (FacetName::Event, "same"),
+                (FacetName::Day, "one small"),
+                (FacetName::Lab, "several"),
+                (FacetName::Language, "one small"),
+            ]
+        );
     }
 
     /// Two segments: each counts its own records, the fruits are summed by value.
