@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for every figure of BENCHMARKS.md: ours and the peers on the same corpus and query
 # mix, one after another in one run, then the scale curve.
-#   benches/compare.sh                 full run (~45 min on 2 cores)
+#   benches/compare.sh                 full run (~16 min on 2 cores, ~25 with the installs)
 #   QUICK=1 benches/compare.sh         smoke run: 3 s per load, 1 repetition, no 1M corpus
 # Settings (environment): RUNS (3) repetitions of every load, DURATION (10s) per load,
 # CONNECTIONS ("1 8 64"), PEERS ("typesense pg tantivy-cli", recipes in ../shared/peers),
