@@ -500,10 +500,8 @@ async fn hostile_requests_in_parallel_leave_others_served() {
     assert_eq!(answered, 8 * (heavy.len() + 1));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn timed_out_searches_kept_running_beyond_the_in_flight_limit() {
-    // One search slot, held by a search that does not end until we say so: the request that
-    // waits for the slot gets the JSON timeout, `/healthz` (no search) answers at once.
+/// The seed behind one search slot and a 300 ms request timeout.
+fn one_slot_server() -> (SharedEngine, axum::Router) {
     let engine = Engine::from_records(seed_records()).unwrap();
     let shared = SharedEngine::with_search_slots(engine, 1);
     let options = ApiOptions {
@@ -511,24 +509,57 @@ async fn timed_out_searches_kept_running_beyond_the_in_flight_limit() {
         ..ApiOptions::default()
     };
     let router = app(shared.clone(), &options);
+    (shared, router)
+}
+
+/// Where a held search runs: always on the blocking pool, or where `run_search` puts a
+/// request's search.
+#[derive(Clone, Copy)]
+enum Placed {
+    Blocking,
+    AsRequests,
+}
+
+/// Start a search that holds a search slot until the returned sender is used; it is
+/// running when this returns, and its handle yields the engine's document count.
+async fn hold_a_search(
+    shared: &SharedEngine,
+    placed: Placed,
+) -> (
+    mpsc::Sender<()>,
+    tokio::task::JoinHandle<Result<u64, tokio::task::JoinError>>,
+) {
     let (release, released) = mpsc::channel::<()>();
     let (started, has_started) = mpsc::channel::<()>();
+    let work = move |engine: &Engine| {
+        started.send(()).unwrap();
+        released.recv().unwrap();
+        engine.document_count()
+    };
     let stuck = tokio::spawn({
         let shared = shared.clone();
         async move {
-            shared
-                .run_blocking(move |engine| {
-                    started.send(()).unwrap();
-                    released.recv().unwrap();
-                    engine.document_count()
-                })
-                .await
+            match placed {
+                Placed::Blocking => shared.run_blocking(work).await,
+                Placed::AsRequests => shared.run_search(work).await,
+            }
         }
     });
     tokio::task::spawn_blocking(move || has_started.recv().unwrap())
         .await
         .unwrap();
-    let answer = send(&router, "/api/search?q=calorimeter").await;
+    (release, stuck)
+}
+
+/// With the only search slot held: a search gets the JSON timeout, `/healthz` (no search)
+/// answers. Each request is its own task, so that the runtime may serve it on either async
+/// worker, as it would a connection's.
+async fn refused_in_time_while_held(router: &axum::Router) {
+    let on_a_worker = |uri: &'static str| {
+        let router = router.clone();
+        tokio::spawn(async move { send(&router, uri).await })
+    };
+    let answer = on_a_worker("/api/search?q=calorimeter").await.unwrap();
     assert_eq!(
         answer.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -536,9 +567,18 @@ async fn timed_out_searches_kept_running_beyond_the_in_flight_limit() {
         answer.body
     );
     assert_eq!(answer.body["error"]["code"], "timeout");
-    let health = send(&router, "/healthz").await;
+    let health = on_a_worker("/healthz").await.unwrap();
     assert_eq!(health.status, StatusCode::OK);
     assert_eq!(health.body["documents"], 30);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timed_out_searches_kept_running_beyond_the_in_flight_limit() {
+    // One search slot, held by a search that does not end until we say so: the request that
+    // waits for the slot gets the JSON timeout, `/healthz` (no search) answers at once.
+    let (shared, router) = one_slot_server();
+    let (release, stuck) = hold_a_search(&shared, Placed::Blocking).await;
+    refused_in_time_while_held(&router).await;
     release.send(()).unwrap();
     assert_eq!(stuck.await.unwrap().unwrap(), 30);
     let answer = send(&router, "/api/search?q=calorimeter").await;
@@ -551,45 +591,9 @@ async fn a_search_holding_an_async_worker_leaves_the_other_one_serving() {
     // that does not end until we say so holds a worker and the only search slot: requests
     // served by the other worker still get the JSON timeout and `/healthz`. Once it has
     // ended, slow, the next searches run on the blocking pool, and answer.
-    let engine = Engine::from_records(seed_records()).unwrap();
-    let shared = SharedEngine::with_search_slots(engine, 1);
-    let options = ApiOptions {
-        request_timeout: std::time::Duration::from_millis(300),
-        ..ApiOptions::default()
-    };
-    let router = app(shared.clone(), &options);
-    let on_a_worker = |uri: &'static str| {
-        let router = router.clone();
-        tokio::spawn(async move { send(&router, uri).await })
-    };
-    let (release, released) = mpsc::channel::<()>();
-    let (started, has_started) = mpsc::channel::<()>();
-    let stuck = tokio::spawn({
-        let shared = shared.clone();
-        async move {
-            shared
-                .run_search(move |engine| {
-                    started.send(()).unwrap();
-                    released.recv().unwrap();
-                    engine.document_count()
-                })
-                .await
-        }
-    });
-    tokio::task::spawn_blocking(move || has_started.recv().unwrap())
-        .await
-        .unwrap();
-    let answer = on_a_worker("/api/search?q=calorimeter").await.unwrap();
-    assert_eq!(
-        answer.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "{}",
-        answer.body
-    );
-    assert_eq!(answer.body["error"]["code"], "timeout");
-    let health = on_a_worker("/healthz").await.unwrap();
-    assert_eq!(health.status, StatusCode::OK);
-    assert_eq!(health.body["documents"], 30);
+    let (shared, router) = one_slot_server();
+    let (release, stuck) = hold_a_search(&shared, Placed::AsRequests).await;
+    refused_in_time_while_held(&router).await;
     release.send(()).unwrap();
     assert_eq!(stuck.await.unwrap().unwrap(), 30);
     // Held for at least the 300 ms timeout: the mean is at least an eighth of it.
@@ -598,7 +602,7 @@ async fn a_search_holding_an_async_worker_leaves_the_other_one_serving() {
         recent > abstract_search::api::placement::INLINE_SEARCH_LIMIT,
         "{recent:?}"
     );
-    let answer = on_a_worker("/api/search?q=calorimeter").await.unwrap();
+    let answer = send(&router, "/api/search?q=calorimeter").await;
     assert_eq!(ids(&answer.body), [3, 5, 31]);
 }
 
