@@ -36,7 +36,7 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
 }
 
 /// The search page.
-#[utoipa::path(get, path = "/", tag = "pages", responses((status = 200, description = "HTML search page", content_type = "text/html")))]
+#[utoipa::path(get, path = "/", tag = "pages", responses((status = 200, description = "HTML search page", content_type = "text/html"), (status = 304, description = "Not modified (If-None-Match)")))]
 pub async fn index_page() -> Response {
     let mut response = asset(INDEX_HTML, "text/html; charset=utf-8");
     let headers = response.headers_mut();
@@ -52,20 +52,20 @@ pub async fn index_page() -> Response {
 }
 
 /// The search page's script.
-#[utoipa::path(get, path = "/assets/app.js", tag = "pages", responses((status = 200, description = "JavaScript", content_type = "text/javascript")))]
+#[utoipa::path(get, path = "/assets/app.js", tag = "pages", responses((status = 200, description = "JavaScript", content_type = "text/javascript"), (status = 304, description = "Not modified (If-None-Match)")))]
 pub async fn app_js() -> Response {
     asset(APP_JS, JAVASCRIPT)
 }
 
 /// The search page's style sheet.
-#[utoipa::path(get, path = "/assets/style.css", tag = "pages", responses((status = 200, description = "CSS", content_type = "text/css")))]
+#[utoipa::path(get, path = "/assets/style.css", tag = "pages", responses((status = 200, description = "CSS", content_type = "text/css"), (status = 304, description = "Not modified (If-None-Match)")))]
 pub async fn style_css() -> Response {
     asset(STYLE_CSS, "text/css; charset=utf-8")
 }
 
 /// The embeddable widget: `<div id="talks"></div><script src="https://SERVER/embed.js" data-target="#talks"></script>`.
 /// Loaded by other sites, so readable cross-origin.
-#[utoipa::path(get, path = "/embed.js", tag = "pages", responses((status = 200, description = "JavaScript widget", content_type = "text/javascript")))]
+#[utoipa::path(get, path = "/embed.js", tag = "pages", responses((status = 200, description = "JavaScript widget", content_type = "text/javascript"), (status = 304, description = "Not modified (If-None-Match)")))]
 pub async fn embed_js() -> Response {
     let mut response = asset(EMBED_JS, JAVASCRIPT);
     response.headers_mut().insert(

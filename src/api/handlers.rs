@@ -250,6 +250,7 @@ pub async fn search_ics(
     params(("event" = String, Path, description = "Event slug"), ("id" = u64, Path, description = "Contribution id within the event")),
     responses(
         (status = 200, description = "The record", body = Contribution),
+        (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "A path parameter is not UTF-8, or a query parameter was given (the route takes none)", body = ErrorBody),
         (status = 404, description = "No such contribution", body = ErrorBody),
     )
@@ -281,6 +282,7 @@ pub async fn contribution(
     ),
     responses(
         (status = 200, description = "The most similar contributions, best first", body = SimilarResponse),
+        (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
         (status = 404, description = "No such contribution", body = ErrorBody),
     )
@@ -314,6 +316,7 @@ pub struct SimilarResponse {
     ),
     responses(
         (status = 200, description = "Total and facet counts", body = FacetsResponse),
+        (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "A parameter is invalid or unknown; `q`, `page`, `per_page` and `sort` are refused", body = ErrorBody),
     )
 )]
@@ -359,6 +362,7 @@ pub struct FacetsResponse {
     ),
     responses(
         (status = 200, description = "Values sorted by count then name", body = FacetValuesResponse),
+        (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
         (status = 404, description = "No such facet", body = ErrorBody),
     )
@@ -368,9 +372,11 @@ pub async fn facet_values(
     Path(facet_name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FacetValuesResponse>, ApiError> {
+    // The facet's name (`language`) or its filter parameter (`lang`).
     let facet = FacetName::ALL
         .into_iter()
         .find(|f| f.as_str() == facet_name)
+        .or_else(|| FacetName::from_parameter(&facet_name))
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -424,6 +430,7 @@ pub struct FacetValuesResponse {
     ),
     responses(
         (status = 200, description = "Completed words and matching titles", body = Suggestions),
+        (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "A parameter is invalid or unknown", body = ErrorBody),
     )
 )]
@@ -528,7 +535,10 @@ fn reject_unknown(pairs: &[(Cow<'_, str>, Cow<'_, str>)], known: &str) -> Result
     get,
     path = "/healthz",
     tag = "operations",
-    responses((status = 200, description = "`{\"status\":\"ok\",\"documents\":30}`", body = serde_json::Value))
+    responses(
+        (status = 200, description = "`{\"documents\":30,\"status\":\"ok\"}`", body = serde_json::Value),
+        (status = 400, description = "A query parameter was given (the route takes none)", body = ErrorBody),
+    )
 )]
 pub async fn healthz(
     State(state): State<SharedEngine>,
@@ -548,7 +558,10 @@ pub async fn healthz(
     get,
     path = "/metrics",
     tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain"))
+    responses(
+        (status = 200, description = "Prometheus text exposition format", content_type = "text/plain"),
+        (status = 400, description = "A query parameter was given (the route takes none)", body = ErrorBody),
+    )
 )]
 pub async fn metrics(
     State(metrics): State<Arc<Metrics>>,

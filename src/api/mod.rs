@@ -224,7 +224,11 @@ struct ApiDoc;
     get,
     path = "/api/openapi.json",
     tag = "operations",
-    responses((status = 200, description = "This OpenAPI document", body = serde_json::Value))
+    responses(
+        (status = 200, description = "This OpenAPI document", body = serde_json::Value),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "A query parameter was given (the route takes none)", body = crate::api::error::ErrorBody),
+    )
 )]
 async fn openapi_json(
     State(state): State<AppState>,

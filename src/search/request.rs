@@ -64,7 +64,8 @@ impl FacetName {
         }
     }
 
-    fn from_parameter(name: &str) -> Option<FacetName> {
+    /// The facet a query parameter filters (`lang` or `language` for the language facet).
+    pub fn from_parameter(name: &str) -> Option<FacetName> {
         match name {
             "language" => Some(FacetName::Language),
             _ => FacetName::ALL.into_iter().find(|f| f.parameter() == name),
@@ -210,9 +211,10 @@ impl SearchRequest {
                 "sort" => {
                     once("sort")?;
                     request.sort = match value.as_ref() {
-                        "relevance" | "" => Sort::Relevance,
+                        "relevance" => Sort::Relevance,
                         "start" => Sort::Start,
                         "-start" => Sort::StartDescending,
+                        "" => return Err(SearchError::invalid("sort", "empty value")),
                         other => {
                             return Err(SearchError::invalid(
                                 "sort",
@@ -248,11 +250,12 @@ impl SearchRequest {
                     request.facet_limit = Some(parse_positive("facet_limit", &value, 1_000)?);
                 }
                 other => match FacetName::from_parameter(other) {
+                    // Errors name the parameter as sent (`language` or `lang`).
                     Some(facet) => {
-                        let value = validate_facet_value(facet, &value)?;
+                        let value = validate_facet_value_of(facet, other, &value)?;
                         if request.filters.get(facet).len() >= MAX_VALUES_PER_FACET {
                             return Err(SearchError::invalid(
-                                facet.parameter(),
+                                other,
                                 format!("at most {MAX_VALUES_PER_FACET} values"),
                             ));
                         }
@@ -339,7 +342,7 @@ fn parse_time(
     time_of_day: NaiveTime,
 ) -> Result<NaiveDateTime, SearchError> {
     let value = value.trim();
-    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+    if let Some(date) = parse_exactly::<NaiveDate>(value, "%Y-%m-%d") {
         return Ok(date.and_time(time_of_day));
     }
     for format in [
@@ -348,7 +351,7 @@ fn parse_time(
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%d %H:%M",
     ] {
-        if let Ok(time) = NaiveDateTime::parse_from_str(value, format) {
+        if let Some(time) = parse_exactly::<NaiveDateTime>(value, format) {
             return Ok(time);
         }
     }
@@ -359,6 +362,38 @@ fn parse_time(
             escape_for_message(value)
         ),
     ))
+}
+
+/// A date or date and time written exactly in `format`, zero-padded: chrono also reads
+/// `2020-1-22`, `+2020-01-22` and `T9:00`, which as a `day` filter would match nothing (days
+/// are stored zero-padded) and as a bound would be taken silently.
+fn parse_exactly<T: ExactFormat>(value: &str, format: &str) -> Option<T> {
+    let parsed = T::parse(value, format)?;
+    (parsed.write(format) == value).then_some(parsed)
+}
+
+/// What [`parse_exactly`] reads: chrono's parse and format for one type.
+trait ExactFormat: Sized {
+    fn parse(value: &str, format: &str) -> Option<Self>;
+    fn write(&self, format: &str) -> String;
+}
+
+impl ExactFormat for NaiveDate {
+    fn parse(value: &str, format: &str) -> Option<Self> {
+        NaiveDate::parse_from_str(value, format).ok()
+    }
+    fn write(&self, format: &str) -> String {
+        self.format(format).to_string()
+    }
+}
+
+impl ExactFormat for NaiveDateTime {
+    fn parse(value: &str, format: &str) -> Option<Self> {
+        NaiveDateTime::parse_from_str(value, format).ok()
+    }
+    fn write(&self, format: &str) -> String {
+        self.format(format).to_string()
+    }
 }
 
 /// Check the value of a filter parameter (facet or speaker): not empty once trimmed, at most
@@ -386,17 +421,23 @@ fn validate_text_value(parameter: &str, value: &str) -> Result<String, SearchErr
 
 /// Check a facet value; returns it normalized (trimmed).
 pub fn validate_facet_value(facet: FacetName, value: &str) -> Result<String, SearchError> {
-    let parameter = facet.parameter();
+    validate_facet_value_of(facet, facet.parameter(), value)
+}
+
+/// [`validate_facet_value`], errors naming `parameter`.
+fn validate_facet_value_of(
+    facet: FacetName,
+    parameter: &str,
+    value: &str,
+) -> Result<String, SearchError> {
     let value = validate_text_value(parameter, value)?;
     let value = value.as_str();
     match facet {
-        FacetName::Day => {
-            NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
-                SearchError::invalid(
-                    parameter,
-                    format!("`{}` is not a date YYYY-MM-DD", escape_for_message(value)),
-                )
-            })?;
+        FacetName::Day if parse_exactly::<NaiveDate>(value, "%Y-%m-%d").is_none() => {
+            return Err(SearchError::invalid(
+                parameter,
+                format!("`{}` is not a date YYYY-MM-DD", escape_for_message(value)),
+            ));
         }
         FacetName::Language if Language::from_code(value).is_none() => {
             return Err(SearchError::invalid(

@@ -163,6 +163,19 @@ async fn facet_values_top_n_and_search_within() {
     )
     .await;
     assert_eq!(facet(&body, "lab"), [("LAL".into(), 5)]);
+    // The language facet by its name and by its filter parameter: 25 records have one.
+    for path in ["/api/facets/language", "/api/facets/lang"] {
+        let (status, body) = get_json(seed_app(&ApiOptions::default()), path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(body["facet"], "language", "{path}");
+        let counted: u64 = body["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(counted, 25, "{path}");
+    }
     let (status, body) = get_json(seed_app(&ApiOptions::default()), "/api/facets/colour").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
@@ -496,6 +509,32 @@ async fn openapi_documents_every_route_the_router_serves() {
         )
         .await;
         assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        // the statuses it answers to a revalidation and to an unknown parameter are documented
+        let documented = &document["paths"][path]["get"]["responses"];
+        let (response, _) = send(
+            seed_app(&ApiOptions::default()),
+            Request::get(&uri)
+                .header(header::IF_NONE_MATCH, "*")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        let revalidated = response.status().as_u16().to_string();
+        assert!(
+            documented.get(&revalidated).is_some(),
+            "{path}: {revalidated} not documented"
+        );
+        let with_unknown = format!("{uri}?unknown_parameter=1");
+        let (response, _) = send(
+            seed_app(&ApiOptions::default()),
+            Request::get(&with_unknown).body(Body::empty()).unwrap(),
+        )
+        .await;
+        let refused = response.status().as_u16().to_string();
+        assert!(
+            documented.get(&refused).is_some(),
+            "{path}: {refused} not documented"
+        );
     }
     // every search parameter is documented
     let parameters: Vec<&str> = document["paths"]["/api/search"]["get"]["parameters"]

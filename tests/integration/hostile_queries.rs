@@ -321,6 +321,17 @@ async fn paging_parameters_out_of_range_name_themselves() {
     rejects(&router, "/api/search?from=2020-13-45", "from").await;
     rejects(&router, "/api/search?from=2020-01-23&to=2020-01-22", "from").await;
     rejects(&router, "/api/search?sort=%3Cscript%3E", "sort").await;
+    rejects(&router, "/api/search?sort=", "sort").await;
+    // chrono alone reads these; as days they would match nothing, as bounds pass unseen.
+    for day in ["2020-1-22", "%2B2020-01-22", "20-01-22", "2020-01-22T00:00"] {
+        rejects(&router, &format!("/api/search?day={day}"), "day").await;
+    }
+    for bound in ["2020-1-22", "2020-01-23T9:00", "2020-01-23%209:00:00"] {
+        rejects(&router, &format!("/api/search?from={bound}"), "from").await;
+    }
+    // The alias is named as sent.
+    rejects(&router, "/api/search?language=", "language").await;
+    rejects(&router, "/api/search?lang=de", "lang").await;
 }
 
 #[tokio::test]
