@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# One command for every figure of BENCHMARKS.md: ours and the peers on the same corpus and query
+# One command for the side-by-side tables and the scale curve of BENCHMARKS.md: ours and the peers on the same corpus and query
 # mix, one after another in one run, then the scale curve.
 #   benches/compare.sh                 full run (~16 min on 2 cores, ~25 with the installs)
 #   QUICK=1 benches/compare.sh         smoke run: 3 s per load, 1 repetition, no 1M corpus
 # Settings (environment): RUNS (3) repetitions of every load, DURATION (10s) per load,
 # CONNECTIONS ("1 8 64"), PEERS ("typesense pg tantivy-cli", recipes in ../shared/peers),
 # SCALE ("200000 1000000" synthetic sizes; "" to skip), SCALE_RUNS (2), CORPUS (the 50k file),
-# BENCH_WORK (/tmp/abstract-search-bench: corpora, indexes, logs), RESULTS (bench-results/DATE).
+# BENCH_WORK (/tmp/abstract-search-bench: corpora, indexes, logs), RESULTS (bench-results/compare-DATE).
 # SCALE_ONLY=1 runs step 4 alone for the SCALE sizes (e.g. to add a point to an existing RESULTS).
 #
 # What it does, in order:

@@ -18,7 +18,7 @@ trap cleanup EXIT
 
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { echo "hostile: wrk is needed (apt-get install wrk)" >&2; exit 1; }; }
 cargo build --release --quiet
-./target/release/abstract-search serve --addr "127.0.0.1:$port" --index "$work/index" \
+"${CARGO_TARGET_DIR:-target}/release/abstract-search" serve --addr "127.0.0.1:$port" --index "$work/index" \
     >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done

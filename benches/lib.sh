@@ -23,8 +23,8 @@ ensure_wrk() {
 build_release() {
   say "building the release server and the http floor"
   (cd "$BENCH_REPO" && cargo build --release --locked --bin abstract-search --example http-floor) >&2
-  OURS_BIN="$BENCH_REPO/target/release/abstract-search"
-  FLOOR_BIN="$BENCH_REPO/target/release/examples/http-floor"
+  OURS_BIN="${CARGO_TARGET_DIR:-$BENCH_REPO/target}/release/abstract-search"
+  FLOOR_BIN="${CARGO_TARGET_DIR:-$BENCH_REPO/target}/release/examples/http-floor"
 }
 
 # start_server NAME PORT CMD... -> background process, pid in $BENCH_WORK/run/NAME.pid

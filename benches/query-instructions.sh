@@ -24,7 +24,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 nice -n 19 valgrind --tool=callgrind --callgrind-out-file="$work/cg.%p" --collect-atstart=no \
   --toggle-collect='*run_mix*' --dump-after='*Engine*search*' \
-  "$repo/target/release/examples/query-mix" "$index" "$queries" 1 "$@" > "$work/log" 2>&1 \
+  "${CARGO_TARGET_DIR:-$repo/target}/release/examples/query-mix" "$index" "$queries" 1 "$@" > "$work/log" 2>&1 \
   || { cat "$work/log" >&2; exit 1; }
 grep -v '^[[:space:]]*$' "$queries" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' > "$work/queries"
 count=$(wc -l < "$work/queries")

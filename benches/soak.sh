@@ -27,7 +27,7 @@ arxiv="$repo/../shared/bench/arxiv-physics-50k.jsonl"
 if [ "$corpus_kind" = auto ]; then [ -f "$arxiv" ] && corpus_kind=arxiv || corpus_kind=seed; fi
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 cargo build --release --quiet
-binary="$repo/target/release/abstract-search"
+binary="${CARGO_TARGET_DIR:-$repo/target}/release/abstract-search"
 
 work="$(mktemp -d)"
 server_pid="" sampler_pid=""
