@@ -342,7 +342,7 @@ fn parse_time(
     time_of_day: NaiveTime,
 ) -> Result<NaiveDateTime, SearchError> {
     let value = value.trim();
-    if let Some(date) = parse_exactly::<NaiveDate>(value, "%Y-%m-%d") {
+    if let Some(date) = exact_date(value) {
         return Ok(date.and_time(time_of_day));
     }
     for format in [
@@ -351,7 +351,7 @@ fn parse_time(
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%d %H:%M",
     ] {
-        if let Some(time) = parse_exactly::<NaiveDateTime>(value, format) {
+        if let Some(time) = exact_date_time(value, format) {
             return Ok(time);
         }
     }
@@ -364,36 +364,20 @@ fn parse_time(
     ))
 }
 
-/// A date or date and time written exactly in `format`, zero-padded: chrono also reads
-/// `2020-1-22`, `+2020-01-22` and `T9:00`, which as a `day` filter would match nothing (days
-/// are stored zero-padded) and as a bound would be taken silently.
-fn parse_exactly<T: ExactFormat>(value: &str, format: &str) -> Option<T> {
-    let parsed = T::parse(value, format)?;
-    (parsed.write(format) == value).then_some(parsed)
+/// A date written exactly `YYYY-MM-DD`, zero-padded: chrono also reads `2020-1-22` and
+/// `+2020-01-22`, which as a `day` filter would match nothing (days are stored zero-padded)
+/// and as a bound would be taken silently.
+fn exact_date(value: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .filter(|date| date.format("%Y-%m-%d").to_string() == value)
 }
 
-/// What [`parse_exactly`] reads: chrono's parse and format for one type.
-trait ExactFormat: Sized {
-    fn parse(value: &str, format: &str) -> Option<Self>;
-    fn write(&self, format: &str) -> String;
-}
-
-impl ExactFormat for NaiveDate {
-    fn parse(value: &str, format: &str) -> Option<Self> {
-        NaiveDate::parse_from_str(value, format).ok()
-    }
-    fn write(&self, format: &str) -> String {
-        self.format(format).to_string()
-    }
-}
-
-impl ExactFormat for NaiveDateTime {
-    fn parse(value: &str, format: &str) -> Option<Self> {
-        NaiveDateTime::parse_from_str(value, format).ok()
-    }
-    fn write(&self, format: &str) -> String {
-        self.format(format).to_string()
-    }
+/// A date and time written exactly in `format`, zero-padded (not `T9:00`), as [`exact_date`].
+fn exact_date_time(value: &str, format: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(value, format)
+        .ok()
+        .filter(|time| time.format(format).to_string() == value)
 }
 
 /// Check the value of a filter parameter (facet or speaker): not empty once trimmed, at most
@@ -433,7 +417,7 @@ fn validate_facet_value_of(
     let value = validate_text_value(parameter, value)?;
     let value = value.as_str();
     match facet {
-        FacetName::Day if parse_exactly::<NaiveDate>(value, "%Y-%m-%d").is_none() => {
+        FacetName::Day if exact_date(value).is_none() => {
             return Err(SearchError::invalid(
                 parameter,
                 format!("`{}` is not a date YYYY-MM-DD", escape_for_message(value)),
