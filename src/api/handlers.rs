@@ -381,7 +381,10 @@ pub async fn facet_values(
             ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
-                "no such facet (theme, lab, day, language, event, type)",
+                format!(
+                    "no such facet `{}` (theme, lab, day, language, event, type)",
+                    crate::search::request::escape_for_message(&facet_name)
+                ),
             )
         })?;
     let mut pairs = query_pairs(&raw)?;

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use super::SearchError;
 use crate::model::Language;
@@ -373,10 +373,12 @@ fn exact_date(value: &str) -> Option<NaiveDate> {
         .filter(|date| date.format("%Y-%m-%d").to_string() == value)
 }
 
-/// A date and time written exactly in `format`, zero-padded (not `T9:00`), as [`exact_date`].
+/// A date and time written exactly in `format`, zero-padded (not `T9:00`), as [`exact_date`];
+/// not a leap second (`:60`, which chrono reads and a programme never has).
 fn exact_date_time(value: &str, format: &str) -> Option<NaiveDateTime> {
     NaiveDateTime::parse_from_str(value, format)
         .ok()
+        .filter(|time| time.nanosecond() < 1_000_000_000)
         .filter(|time| time.format(format).to_string() == value)
 }
 

@@ -179,6 +179,8 @@ async fn facet_values_top_n_and_search_within() {
     let (status, body) = get_json(seed_app(&ApiOptions::default()), "/api/facets/colour").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("`colour`"), "{message}");
 }
 
 #[tokio::test]
